@@ -1,0 +1,45 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Boundaries (STYLE.md 10): an app never imports another app; libs never import apps;
+// the pure domain imports only contracts; contracts import nothing of Vigil's.
+export default [
+  { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:domain', 'type:adapter'] },
+            { sourceTag: 'scope:alarm-ingestion', onlyDependOnLibsWithTags: ['scope:shared', 'scope:alarm-ingestion'] },
+            { sourceTag: 'scope:sla-calculator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sla-calculator'] },
+            { sourceTag: 'scope:escalation', onlyDependOnLibsWithTags: ['scope:shared', 'scope:escalation'] },
+            { sourceTag: 'scope:notifier', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifier'] },
+            { sourceTag: 'scope:reporting-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting-api'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']", message: 'focused tests run nothing else' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+];
