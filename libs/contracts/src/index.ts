@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+export * from './topics';
+export * from './events/event-types';
+export * from './events/severity';
+export * from './events/alarm-events';
+export * from './events/sla-events';
+export * from './events/escalation-events';
+export * from './events/notification-events';
+export * from './events/config-events';
+export * from './events/envelope';
+export * from './events/new-event';
+export * from './config/duration';
+export * from './config/document-kinds';
+export * from './config/documents';
