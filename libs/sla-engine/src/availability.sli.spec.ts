@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { availability, budgetExhaustedAt, dailyAvailability } from './availability.sli';
+import type { Interval } from './interval.algebra';
+import { localMonth } from './local-day.calendar';
+
+const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
+const span = (from: string, to: string): Interval => ({ start: at(from), end: at(to) });
+const MINUTE = 60_000;
+const BERLIN = 'Europe/Berlin';
+const LATER = at('2030-01-01T00:00:00Z');
+
+describe('daily availability', () => {
+  const day = (iso: string) => span(`${iso}T00:00:00Z`, `${iso}T23:59:59Z`);
+
+  it('counts overlapping outages once', () => {
+    const [record] = dailyAvailability({
+      outages: [span('2026-11-03T10:00:00Z', '2026-11-03T11:00:00Z'), span('2026-11-03T10:30:00Z', '2026-11-03T11:30:00Z')],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99.9,
+    });
+    expect(record).toEqual({
+      date: '2026-11-03T00:00:00Z', compliancePercentage: 93.75, targetPercentage: 99.9,
+      uptimeMinutes: 1350, downtimeMinutes: 90, periodMinutes: 1440,
+    });
+  });
+
+  it('applies the compliance formula from milliseconds and rounds to two decimals', () => {
+    // (1440 − 90.5) / 1440 × 100 = 93.7152…
+    const [record] = dailyAvailability({
+      outages: [span('2026-11-03T10:00:00Z', '2026-11-03T11:30:30Z')],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99.9,
+    });
+    expect(record).toMatchObject({ compliancePercentage: 93.72, downtimeMinutes: 90.5, uptimeMinutes: 1349.5 });
+  });
+
+  it('splits an outage across local midnight between the two local days', () => {
+    const records = dailyAvailability({
+      outages: [span('2026-11-03T23:30:00+01:00', '2026-11-04T00:45:00+01:00')],
+      range: span('2026-11-03T00:00:00+01:00', '2026-11-05T00:00:00+01:00'), zone: BERLIN, now: LATER, targetPercentage: 99,
+    });
+    expect(records.map((r) => [r.date, r.downtimeMinutes])).toEqual([
+      ['2026-11-03T00:00:00+01:00', 30],
+      ['2026-11-04T00:00:00+01:00', 45],
+    ]);
+  });
+
+  it('measures a DST day over its 1380 minutes', () => {
+    const [record] = dailyAvailability({
+      outages: [span('2026-03-29T10:00:00+02:00', '2026-03-29T11:09:00+02:00')],
+      range: span('2026-03-29T00:00:00+01:00', '2026-03-30T00:00:00+02:00'), zone: BERLIN, now: LATER, targetPercentage: 99,
+    });
+    expect(record).toMatchObject({ periodMinutes: 1380, downtimeMinutes: 69, compliancePercentage: 95 });
+  });
+
+  it('shows the SLI to date for the day in progress and 100 % for a day wholly ahead', () => {
+    const records = dailyAvailability({
+      outages: [{ start: at('2026-11-03T11:00:00Z'), end: Infinity }],
+      range: span('2026-11-03T00:00:00Z', '2026-11-05T00:00:00Z'), zone: 'UTC', now: at('2026-11-03T12:00:00Z'), targetPercentage: 99,
+    });
+    expect(records.map(({ periodMinutes, downtimeMinutes, compliancePercentage }) => [periodMinutes, downtimeMinutes, compliancePercentage])).toEqual([
+      [720, 60, 91.67],
+      [0, 0, 100],
+    ]);
+  });
+
+  it('cuts maintenance out of downtime and, by default, out of the denominator', () => {
+    const input = {
+      outages: [span('2026-11-03T03:00:00Z', '2026-11-03T05:00:00Z')],
+      maintenance: [span('2026-11-03T02:00:00Z', '2026-11-03T04:00:00Z')],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99,
+    };
+    expect(dailyAvailability(input)[0]).toMatchObject({ periodMinutes: 1320, downtimeMinutes: 60, compliancePercentage: 95.45 });
+    expect(dailyAvailability({ ...input, maintenanceMode: 'count-as-uptime' })[0]).toMatchObject({
+      periodMinutes: 1440, downtimeMinutes: 60, compliancePercentage: 95.83,
+    });
+  });
+
+  it('ignores outages shorter than the minimum, judged after merging', () => {
+    const [record] = dailyAvailability({
+      outages: [
+        span('2026-11-03T01:00:00Z', '2026-11-03T01:00:30Z'),
+        span('2026-11-03T02:00:00Z', '2026-11-03T02:00:40Z'),
+        span('2026-11-03T02:00:40Z', '2026-11-03T02:01:20Z'),
+      ],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99, minimumOutageMs: MINUTE,
+    });
+    expect(record.downtimeMinutes).toBe(1.33);
+  });
+});
+
+describe('availability and error budget', () => {
+  const november = localMonth('2026-11', BERLIN);
+
+  it('gives 99.9 % of a 30-day month an error budget of 43.2 minutes', () => {
+    const result = availability({
+      outages: [{ start: at('2026-11-10T12:00:00+01:00'), end: at('2026-11-10T12:21:36+01:00') }],
+      period: november, now: LATER, objectivePercentage: 99.9,
+    });
+    expect(result).toEqual({
+      periodMs: 30 * 1440 * MINUTE, downtimeMs: 21.6 * MINUTE, uptimeMs: (30 * 1440 - 21.6) * MINUTE,
+      compliancePercentage: expect.closeTo(99.95, 10) as number,
+      errorBudgetMs: 43.2 * MINUTE, errorBudgetUsedMs: 21.6 * MINUTE, errorBudgetLeftMs: 21.6 * MINUTE, budgetConsumed: 0.5,
+    });
+  });
+
+  it('keeps the whole month’s budget while the month is in progress', () => {
+    const result = availability({ outages: [], period: november, now: at('2026-11-16T00:00:00+01:00'), objectivePercentage: 99.9 });
+    expect(result).toMatchObject({ periodMs: 15 * 1440 * MINUTE, compliancePercentage: 100, errorBudgetMs: 43.2 * MINUTE });
+  });
+
+  it('reports overspend as consumption above 1 with nothing left', () => {
+    const result = availability({
+      outages: [{ start: at('2026-11-10T12:00:00+01:00'), end: Infinity }],
+      period: november, now: at('2026-11-10T13:04:48+01:00'), objectivePercentage: 99.9,
+    });
+    expect(result).toMatchObject({ downtimeMs: 64.8 * MINUTE, errorBudgetLeftMs: 0, budgetConsumed: 1.5 });
+  });
+
+  it('finds any downtime infinitely over a 100 % objective', () => {
+    const result = availability({ outages: [span('2026-11-10T12:00:00Z', '2026-11-10T12:01:00Z')], period: november, now: LATER, objectivePercentage: 100 });
+    expect(result).toMatchObject({ errorBudgetMs: 0, budgetConsumed: Infinity });
+  });
+});
+
+describe('error budget exhaustion', () => {
+  const november = localMonth('2026-11', BERLIN);
+  const earlier = span('2026-11-02T08:00:00+01:00', '2026-11-02T08:20:00+01:00');
+
+  it('runs out when the open outage has used the 23.2 minutes left of 43.2', () => {
+    expect(budgetExhaustedAt({ outages: [earlier], openSince: at('2026-11-10T12:00:00+01:00'), period: november, objectivePercentage: 99.9 })).toBe(
+      at('2026-11-10T12:23:12+01:00'),
+    );
+  });
+
+  it('pauses during maintenance, which also shrinks the budget', () => {
+    // Budget 0.1 % of (30 d − 10 min) = 43.19 min; 20 used; 10 before the window, 13.19 after it.
+    expect(
+      budgetExhaustedAt({
+        outages: [earlier], openSince: at('2026-11-10T12:00:00+01:00'), period: november, objectivePercentage: 99.9,
+        maintenance: [span('2026-11-10T12:10:00+01:00', '2026-11-10T12:20:00+01:00')],
+      }),
+    ).toBe(at('2026-11-10T12:33:11.400+01:00'));
+  });
+
+  it('counts an open outage overlapping a recorded one once', () => {
+    expect(
+      budgetExhaustedAt({
+        outages: [span('2026-11-10T12:00:00+01:00', '2026-11-10T12:10:00+01:00')],
+        openSince: at('2026-11-10T12:05:00+01:00'), period: november, objectivePercentage: 99.9,
+      }),
+    ).toBe(at('2026-11-10T12:43:12+01:00'));
+  });
+
+  it('answers the past instant when the budget already ran out', () => {
+    expect(
+      budgetExhaustedAt({
+        outages: [span('2026-11-02T08:00:00+01:00', '2026-11-02T09:00:00+01:00')],
+        openSince: at('2026-11-10T12:00:00+01:00'), period: november, objectivePercentage: 99.9,
+      }),
+    ).toBe(at('2026-11-02T08:43:12+01:00'));
+  });
+
+  it('answers undefined when the period ends first', () => {
+    expect(budgetExhaustedAt({ outages: [], openSince: at('2026-11-30T23:50:00+01:00'), period: november, objectivePercentage: 99.9 })).toBeUndefined();
+  });
+});
+
+describe('availability properties', () => {
+  const base = at('2026-03-01T00:00:00Z');
+  const outage = fc
+    .tuple(fc.integer({ min: -2 * 1440, max: 40 * 1440 }), fc.integer({ min: 0, max: 3 * 1440 }), fc.boolean())
+    .map(([startMinute, minutes, open]) => ({ start: base + startMinute * MINUTE, end: open ? Infinity : base + (startMinute + minutes) * MINUTE }));
+
+  it('keeps compliance within [0, 100]', () => {
+    fc.assert(
+      fc.property(
+        fc.array(outage, { maxLength: 8 }), fc.array(outage, { maxLength: 3 }), fc.integer({ min: -1440, max: 40 * 1440 }), fc.boolean(),
+        (outages, maintenance, nowMinute, excluded) => {
+          const input = {
+            outages, maintenance, now: base + nowMinute * MINUTE, maintenanceMode: excluded ? ('exclude' as const) : ('count-as-uptime' as const),
+          };
+          const days = dailyAvailability({ ...input, range: { start: base, end: base + 10 * 1440 * MINUTE }, zone: BERLIN, targetPercentage: 99.9 });
+          const month = availability({ ...input, period: localMonth('2026-03', BERLIN), objectivePercentage: 99.9 });
+          for (const c of [...days.map((d) => d.compliancePercentage), month.compliancePercentage]) {
+            expect(c).toBeGreaterThanOrEqual(0);
+            expect(c).toBeLessThanOrEqual(100);
+          }
+        },
+      ),
+    );
+  });
+
+  it.each(['2026-03', '2026-10'])('splits the downtime of %s in Berlin exactly into its local days', (month) => {
+    const period = localMonth(month, BERLIN);
+    const minute = (m: number) => period.start + m * MINUTE;
+    const inAndAround = fc
+      .tuple(fc.integer({ min: -1440, max: 32 * 1440 }), fc.integer({ min: 0, max: 2 * 1440 }))
+      .map(([m, length]) => ({ start: minute(m), end: minute(m + length) }));
+    fc.assert(
+      fc.property(fc.array(inAndAround, { maxLength: 8 }), fc.array(inAndAround, { maxLength: 2 }), fc.integer({ min: 0, max: 33 * 1440 }),
+        (outages, maintenance, nowMinute) => {
+          const input = { outages, maintenance, now: minute(nowMinute) };
+          const days = dailyAvailability({ ...input, range: period, zone: BERLIN, targetPercentage: 99.9 });
+          const whole = availability({ ...input, period, objectivePercentage: 99.9 });
+          expect(days.reduce((sum, d) => sum + d.downtimeMinutes, 0)).toBe(whole.downtimeMs / MINUTE);
+          expect(days.reduce((sum, d) => sum + d.periodMinutes, 0)).toBe(whole.periodMs / MINUTE);
+        }),
+    );
+  });
+});

@@ -1,0 +1,155 @@
+import { clipIntervals, dropShorterThan, subtractIntervals, totalLength, unionIntervals, type Interval } from './interval.algebra';
+import { localDays } from './local-day.calendar';
+
+/**
+ * How maintenance windows count: `exclude` takes them out of the denominator (the default),
+ * `count-as-uptime` keeps them in it as time the service was up. Either way they are never downtime.
+ */
+export type MaintenanceMode = 'exclude' | 'count-as-uptime';
+
+export interface DailyAvailability {
+  date: string;
+  /** Two decimals, clamped to [0, 100]; 100 for a day with no elapsed time yet. */
+  compliancePercentage: number;
+  targetPercentage: number;
+  uptimeMinutes: number;
+  downtimeMinutes: number;
+  /** Measured minutes: elapsed up to `now`, without excluded maintenance. */
+  periodMinutes: number;
+}
+
+export interface Availability {
+  /** Measured so far: the period up to `now`, without excluded maintenance. */
+  periodMs: number;
+  downtimeMs: number;
+  uptimeMs: number;
+  /** Unrounded (credits and breaches must not flip on display rounding), clamped to [0, 100]. */
+  compliancePercentage: number;
+  /** (1 − objective) × the whole period (without excluded maintenance), also for a period in progress. */
+  errorBudgetMs: number;
+  errorBudgetUsedMs: number;
+  /** Never below 0; the overspend shows in `budgetConsumed`. */
+  errorBudgetLeftMs: number;
+  /** Used / budget; may exceed 1, and is `Infinity` for downtime against a 100 % objective. */
+  budgetConsumed: number;
+}
+
+interface MeasurementRules {
+  maintenance?: Interval[];
+  maintenanceMode?: MaintenanceMode;
+  minimumOutageMs?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Down while any counted alarm is active: the union of the outages, each open one (or one
+ * reported past `now`) ending at `now`, blips below the minimum ignored, maintenance cut out.
+ */
+function downtimeIntervals(outages: Interval[], now: number, rules: MeasurementRules): Interval[] {
+  const upToNow = outages.map(({ start, end }) => ({ start, end: Math.min(end, now) }));
+  return subtractIntervals(dropShorterThan(upToNow, rules.minimumOutageMs ?? 0), rules.maintenance ?? []);
+}
+
+/** The part of `window` that is measured: maintenance leaves it unless it counts as uptime. */
+function measuredIntervals(window: Interval, rules: MeasurementRules): Interval[] {
+  const span = unionIntervals([window]);
+  return (rules.maintenanceMode ?? 'exclude') === 'exclude' ? subtractIntervals(span, rules.maintenance ?? []) : span;
+}
+
+function compliance(measuredMs: number, downtimeMs: number): number {
+  if (measuredMs <= 0) return 100;
+  return Math.min(100, Math.max(0, ((measuredMs - downtimeMs) / measuredMs) * 100));
+}
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/** One record per local day the range touches, each day measured whole (up to `now`), days without downtime included. */
+export function dailyAvailability(
+  input: { outages: Interval[]; range: Interval; zone: string; now: number; targetPercentage: number } & MeasurementRules,
+): DailyAvailability[] {
+  const downtime = downtimeIntervals(input.outages, input.now, input);
+  return localDays(input.range, input.zone).map((day) => {
+    const elapsed = { start: day.start, end: Math.min(day.end, input.now) };
+    const measured = measuredIntervals(elapsed, input);
+    const measuredMs = totalLength(measured);
+    const downtimeMs = totalLength(clipIntervals(downtime, elapsed));
+    const periodMinutes = round2(measuredMs / MINUTE_MS);
+    const downtimeMinutes = round2(downtimeMs / MINUTE_MS);
+    return {
+      date: day.date,
+      compliancePercentage: round2(compliance(measuredMs, downtimeMs)),
+      targetPercentage: input.targetPercentage,
+      uptimeMinutes: round2(periodMinutes - downtimeMinutes),
+      downtimeMinutes,
+      periodMinutes,
+    };
+  });
+}
+
+/** Availability and error budget of one period (a month, a day, a rolling window), as the SLI to date. */
+export function availability(
+  input: { outages: Interval[]; period: Interval; now: number; objectivePercentage: number } & MeasurementRules,
+): Availability {
+  const { period, now } = input;
+  const elapsed = { start: period.start, end: Math.min(period.end, now) };
+  const periodMs = totalLength(measuredIntervals(elapsed, input));
+  const downtimeMs = totalLength(clipIntervals(downtimeIntervals(input.outages, now, input), elapsed));
+  const errorBudgetMs = errorBudget(input.objectivePercentage, totalLength(measuredIntervals(period, input)));
+  return {
+    periodMs,
+    downtimeMs,
+    uptimeMs: periodMs - downtimeMs,
+    compliancePercentage: compliance(periodMs, downtimeMs),
+    errorBudgetMs,
+    errorBudgetUsedMs: downtimeMs,
+    errorBudgetLeftMs: Math.max(0, errorBudgetMs - downtimeMs),
+    budgetConsumed: consumed(downtimeMs, errorBudgetMs),
+  };
+}
+
+/**
+ * When the error budget runs out if the outage open since `openSince` goes on: the first instant
+ * at which downtime (the outages so far plus the open one, maintenance excluded) reaches the
+ * budget; `undefined` when that does not happen within the period. Already exhausted: the past
+ * instant it ran out, so a timer scheduled for it fires at once.
+ */
+export function budgetExhaustedAt(input: {
+  outages: Interval[];
+  openSince: number;
+  period: Interval;
+  objectivePercentage: number;
+  maintenance?: Interval[];
+}): number | undefined {
+  const { period, maintenance = [] } = input;
+  const budgetMs = errorBudget(input.objectivePercentage, totalLength(subtractIntervals([period], maintenance)));
+  const down = clipIntervals(
+    subtractIntervals([...input.outages, { start: input.openSince, end: Infinity }], maintenance),
+    period,
+  );
+  let usedMs = 0;
+  for (const interval of down) {
+    const length = interval.end - interval.start;
+    if (usedMs + length >= budgetMs) return interval.start + (budgetMs - usedMs);
+    usedMs += length;
+  }
+  return undefined;
+}
+
+/** The fraction of time the objective allows to be down: 99.9 % → 0.001. */
+export function allowedFraction(objectivePercentage: number): number {
+  if (!(objectivePercentage >= 0 && objectivePercentage <= 100)) {
+    throw new RangeError(`objective ${objectivePercentage} must be a percentage between 0 and 100`);
+  }
+  return (100 - objectivePercentage) / 100;
+}
+
+/** Whole milliseconds, so 99.9 % of 30 days is 2,592,000 ms (43.2 min) and not a float a hair below it. */
+function errorBudget(objectivePercentage: number, periodMs: number): number {
+  return Math.round(allowedFraction(objectivePercentage) * periodMs);
+}
+
+function consumed(usedMs: number, budgetMs: number): number {
+  if (budgetMs > 0) return usedMs / budgetMs;
+  return usedMs > 0 ? Infinity : 0;
+}
