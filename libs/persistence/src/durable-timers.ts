@@ -1,0 +1,114 @@
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { assertIdentifier } from './database';
+
+export interface DueTimer {
+  id: string;
+  tenantId: string;
+  kind: string;
+  subject: string;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+}
+
+export interface ScheduleTimer {
+  tenantId: string;
+  kind: string;
+  /** With `kind`, identifies the timer: scheduling the same one again moves it. */
+  subject: string;
+  dueAt: Date;
+  payload?: Record<string, unknown>;
+}
+
+export function timersMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class DurableTimers1763700000100 implements MigrationInterface {
+    name = 'DurableTimers1763700000100';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`create table ${s}.timers (
+        id bigserial primary key,
+        tenant_id text not null,
+        kind text not null,
+        subject text not null,
+        due_at timestamptz not null,
+        payload jsonb not null default '{}',
+        fired_at timestamptz,
+        cancelled_at timestamptz,
+        created_at timestamptz not null default now(),
+        unique (tenant_id, kind, subject)
+      )`);
+      await q.query(`create index timers_due on ${s}.timers (due_at) where fired_at is null and cancelled_at is null`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`drop table ${s}.timers`);
+    }
+  };
+}
+
+/**
+ * Time-driven facts kept in PostgreSQL. Due timers are claimed with
+ * `FOR UPDATE SKIP LOCKED` and fired inside the claiming transaction, so any number of
+ * replicas can poll, a crash loses none, and none fires twice.
+ */
+export class DurableTimers {
+  private readonly table: string;
+
+  constructor(private readonly dataSource: DataSource, schema: string) {
+    this.table = `${assertIdentifier(schema)}.timers`;
+  }
+
+  /** Schedules (or reschedules, if not fired yet) a timer within the caller's transaction. */
+  async schedule(manager: EntityManager, timer: ScheduleTimer): Promise<void> {
+    await manager.query(
+      `insert into ${this.table} (tenant_id, kind, subject, due_at, payload) values ($1, $2, $3, $4, $5::jsonb)
+       on conflict (tenant_id, kind, subject) do update set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null
+       where ${this.table}.fired_at is null`,
+      [timer.tenantId, timer.kind, timer.subject, timer.dueAt.toISOString(), JSON.stringify(timer.payload ?? {})],
+    );
+  }
+
+  async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string): Promise<void> {
+    await manager.query(
+      `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = $3 and fired_at is null and cancelled_at is null`,
+      [tenantId, kind, subject],
+    );
+  }
+
+  async cancelWhere(manager: EntityManager, tenantId: string, subjectPrefix: string): Promise<void> {
+    await manager.query(
+      `update ${this.table} set cancelled_at = now() where tenant_id = $1 and subject like $2 and fired_at is null and cancelled_at is null`,
+      [tenantId, `${subjectPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due timers and fires each with the handler in its own
+   * transaction. Returns how many fired, and the lateness of each.
+   */
+  async fireDue(now: Date, handler: (timer: DueTimer, manager: EntityManager) => Promise<void>, limit = 100): Promise<number[]> {
+    const lateness: number[] = [];
+    for (let i = 0; i < limit; i++) {
+      const fired = await this.dataSource.transaction(async (manager) => {
+        const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
+          await manager.query(
+            `select id, tenant_id, kind, subject, due_at, payload from ${this.table}
+             where fired_at is null and cancelled_at is null and due_at <= $1
+             order by due_at limit 1 for update skip locked`,
+            [now.toISOString()],
+          );
+        if (rows.length === 0) return undefined;
+        const row = rows[0];
+        await handler({ id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload }, manager);
+        await manager.query(`update ${this.table} set fired_at = now() where id = $1`, [row.id]);
+        return Date.now() - new Date(row.due_at).getTime();
+      });
+      if (fired === undefined) break;
+      lateness.push(fired);
+    }
+    return lateness;
+  }
+
+  async nextDue(): Promise<Date | undefined> {
+    const [row] = await this.dataSource.query(`select min(due_at) as due from ${this.table} where fired_at is null and cancelled_at is null`);
+    return row?.due ? new Date(row.due) : undefined;
+  }
+}
