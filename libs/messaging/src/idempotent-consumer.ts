@@ -1,0 +1,148 @@
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
+import { assertIdentifier } from '@vigil/persistence';
+import { retryPolicy } from '@vigil/resilience';
+
+/** Thrown by a handler for a message that can never be processed: it goes to the dead-letter topic. */
+export class PoisonMessageError extends Error {}
+
+export interface MessageContext {
+  /** The transaction the read-model change must use: the ledger row commits with it. */
+  manager: EntityManager;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumerDefinition {
+  /** Names the consumer group (`<service>.<name>`) and the ledger rows. */
+  name: string;
+  topics: string[];
+  handle(event: AnyEvent, context: MessageContext): Promise<void>;
+  /** Called after the transaction committed (e.g. to kick the outbox relay). */
+  afterCommit?(event: AnyEvent): void;
+}
+
+export interface ConsumerOptions {
+  service: string;
+  schema: string;
+  partitionsConsumedConcurrently?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  onOutcome?: (outcome: 'processed' | 'duplicate' | 'dead-lettered', topic: string, type?: string) => void;
+}
+
+/**
+ * Consumes events at least once and applies each at most once: the event id is recorded
+ * in the service's `processed_events` in the same transaction as the read-model change.
+ * Transient failures are retried with backoff and then surface to kafkajs, which
+ * re-delivers; only a message that can never succeed goes to the dead-letter topic.
+ */
+export class IdempotentConsumer {
+  private consumer?: Consumer;
+  private readonly retry = retryPolicy({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000, isTransient: (e) => !(e instanceof PoisonMessageError) });
+  private readonly ledger: string;
+  readonly groupId: string;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly deadLetters: Producer,
+    private readonly definition: ConsumerDefinition,
+    private readonly options: ConsumerOptions,
+  ) {
+    this.ledger = `${assertIdentifier(options.schema)}.processed_events`;
+    this.groupId = `${options.service}.${definition.name}`;
+  }
+
+  async start(): Promise<void> {
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    await this.consumer.connect();
+    for (const topic of this.definition.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  /** Stops fetching, lets the message in hand finish and commits its offset. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  async lag(): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      let total = 0;
+      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.definition.topics });
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        for (const p of partitions) {
+          const end = Number(ends.find((e) => e.partition === p.partition)?.high ?? 0);
+          const at = Number(p.offset) < 0 ? 0 : Number(p.offset);
+          total += Math.max(0, end - at);
+        }
+      }
+      return total;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    let event: AnyEvent;
+    try {
+      event = parseEvent(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+    } catch (error) {
+      const reason = error instanceof InvalidEventError ? error.message : `not JSON: ${(error as Error).message}`;
+      await this.deadLetter(topic, partition, message.offset, message.key, message.value, reason);
+      return;
+    }
+    try {
+      await this.retry.execute(() => this.apply(event, topic, partition, message.offset));
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        await this.deadLetter(topic, partition, message.offset, message.key, message.value, error.message, event.type);
+        return;
+      }
+      this.options.log?.('error', 'event processing failed after retries; kafka will re-deliver', {
+        consumer: this.groupId, topic, partition, offset: message.offset, eventId: event.id, error: (error as Error).message,
+      });
+      throw error;
+    }
+  }
+
+  private async apply(event: AnyEvent, topic: string, partition: number, offset: string): Promise<void> {
+    const fresh = await this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset") values ($1, $2, $3, $4, $5)
+         on conflict do nothing returning event_id`,
+        [this.definition.name, event.id, topic, partition, offset],
+      );
+      if (inserted.length === 0) return false;
+      await this.definition.handle(event, { manager, topic, partition, offset });
+      return true;
+    });
+    this.options.onOutcome?.(fresh ? 'processed' : 'duplicate', topic, event.type);
+    if (fresh) this.definition.afterCommit?.(event);
+  }
+
+  private async deadLetter(
+    topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string, type?: string,
+  ): Promise<void> {
+    this.options.log?.('warn', 'message dead-lettered', { consumer: this.groupId, topic, partition, offset, reason });
+    await this.deadLetters.send({
+      topic: deadLetterTopicOf(topic),
+      acks: -1,
+      messages: [{
+        key, value,
+        headers: {
+          'dlq-reason': reason.slice(0, 2_000), 'dlq-source-topic': topic, 'dlq-source-partition': String(partition),
+          'dlq-source-offset': offset, 'dlq-consumer': this.groupId,
+        },
+      }],
+    });
+    this.options.onOutcome?.('dead-lettered', topic, type);
+  }
+}

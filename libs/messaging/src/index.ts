@@ -1,0 +1,5 @@
+export * from './kafka';
+export * from './messaging.migration';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './idempotent-consumer';

@@ -1,0 +1,135 @@
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { assertIdentifier } from '@vigil/persistence';
+
+export interface RelayOptions {
+  batchSize?: number;
+  idlePollMs?: number;
+  maxBackoffMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  onPublished?: (count: number) => void;
+}
+
+interface OutboxRow { id: string; topic: string; message_key: string; headers: Record<string, string>; payload: unknown }
+
+/**
+ * Publishes the outbox in id order with an idempotent producer. One relay per schema is
+ * active at a time (a transaction-scoped advisory lock), so replicas never interleave
+ * and reorder a key; the rest stand by. A crash between send and commit republishes the
+ * batch: consumers deduplicate by event id.
+ */
+export class OutboxRelay {
+  private readonly table: string;
+  private readonly lockName: string;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private failures = 0;
+  private lastError?: string;
+  published = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    private readonly producer: Producer,
+    private readonly options: RelayOptions = {},
+  ) {
+    this.table = `${assertIdentifier(schema)}.outbox`;
+    this.lockName = `vigil-outbox:${schema}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Publish now rather than at the next poll (called after a local commit). */
+  kick(): void {
+    this.wake?.();
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  get healthy(): boolean {
+    return this.failures < 3;
+  }
+
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
+  async backlog(): Promise<number> {
+    const [row] = await this.dataSource.query(`select count(*)::int as n from ${this.table} where published_at is null`);
+    return row.n as number;
+  }
+
+  /** One pass: publishes up to a batch and returns how many it published. */
+  async publishBatch(): Promise<number> {
+    const batchSize = this.options.batchSize ?? 500;
+    return this.dataSource.transaction(async (m) => {
+      const [{ locked }] = await m.query('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [this.lockName]);
+      if (!locked) return 0;
+      const rows: OutboxRow[] = await m.query(
+        `select id, topic, message_key, headers, payload from ${this.table} where published_at is null order by id limit $1`,
+        [batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, Array<{ key: string; value: string; headers: Record<string, string> }>>();
+      for (const row of rows) {
+        const list = byTopic.get(row.topic) ?? [];
+        list.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+        byTopic.set(row.topic, list);
+      }
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await m.query(`update ${this.table} set published_at = now() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const idle = this.options.idlePollMs ?? 250;
+    let passes = 0;
+    while (this.running) {
+      let delay = idle;
+      try {
+        const count = await this.publishBatch();
+        if (this.failures > 0) this.options.log?.('info', 'outbox relay recovered', { schema: this.schema });
+        this.failures = 0;
+        this.lastError = undefined;
+        if (count > 0) {
+          this.published += count;
+          this.options.onPublished?.(count);
+          delay = 0;
+        }
+        if (++passes % 2000 === 0) await this.prune();
+      } catch (error) {
+        this.failures += 1;
+        this.lastError = (error as Error).message;
+        delay = Math.min(this.options.maxBackoffMs ?? 5_000, idle * 2 ** Math.min(this.failures, 5));
+        this.options.log?.('warn', 'outbox relay failed; will retry', { schema: this.schema, error: this.lastError, attempt: this.failures });
+      }
+      if (delay > 0 && this.running) await this.sleep(delay);
+    }
+  }
+
+  private async prune(): Promise<void> {
+    await this.dataSource.query(`delete from ${this.table} where published_at < now() - interval '1 day'`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

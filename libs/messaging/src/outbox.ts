@@ -1,0 +1,30 @@
+import type { EntityManager } from 'typeorm';
+import { topicOf, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { assertIdentifier } from '@vigil/persistence';
+
+export interface OutboxMessage {
+  event: AnyEvent | EventEnvelope;
+  /** Kafka key: `tenantId/serviceId` for events about a monitored service. */
+  key: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Appends events to the outbox inside the caller's transaction: the state change and
+ * the message commit together or not at all.
+ */
+export async function appendToOutbox(manager: EntityManager, schema: string, messages: OutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const s = assertIdentifier(schema);
+  const values: unknown[] = [];
+  const rows = messages.map((m, i) => {
+    const headers = { 'event-type': m.event.type, 'correlation-id': m.event.correlationId, 'tenant-id': m.event.tenantId, ...m.headers };
+    values.push(m.event.id, topicOf(m.event.type), m.key, JSON.stringify(headers), JSON.stringify(m.event));
+    const o = i * 5;
+    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::jsonb, $${o + 5}::jsonb)`;
+  });
+  await manager.query(
+    `insert into ${s}.outbox (event_id, topic, message_key, headers, payload) values ${rows.join(', ')} on conflict (event_id) do nothing`,
+    values,
+  );
+}

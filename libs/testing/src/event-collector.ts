@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { eventually } from './test-env';
+
+export interface CollectedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+/** Reads topics from the beginning with a fresh consumer group and keeps what it sees. */
+export class EventCollector {
+  readonly messages: CollectedMessage[] = [];
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(brokers: string, topics: string[]): Promise<EventCollector> {
+    const kafka = new Kafka({ clientId: 'vigil-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+    const collector = new EventCollector(consumer);
+    await consumer.connect();
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const raw = message.value?.toString('utf8') ?? '';
+        let value: unknown = raw;
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          // Poison messages stay as raw text.
+        }
+        collector.messages.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value, headers: decodeHeaders(message.headers) });
+      },
+    });
+    return collector;
+  }
+
+  /** Events (parsed envelopes) of one tenant, in arrival order. */
+  events(tenantId: string, type?: string): Array<{ id: string; type: string; data: Record<string, unknown>; [k: string]: unknown }> {
+    return this.messages
+      .map((m) => m.value as { tenantId?: string; type?: string })
+      .filter((v): v is { id: string; type: string; data: Record<string, unknown>; tenantId: string } => typeof v === 'object' && v !== null && v.tenantId === tenantId && (!type || v.type === type));
+  }
+
+  async waitForEvent(tenantId: string, type: string, timeoutMs = 30_000, predicate: (data: Record<string, unknown>) => boolean = () => true) {
+    return eventually(`${type} of ${tenantId}`, async () => this.events(tenantId, type).find((e) => predicate(e.data)), timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')]));
+}
