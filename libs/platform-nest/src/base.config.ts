@@ -1,0 +1,26 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Settings every service reads; each variable is named in the error when it is wrong. */
+export class BaseConfig {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT?: number;
+  @IsString() HOST = '0.0.0.0';
+  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS: string;
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string;
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) KAFKA_TOPIC_PARTITIONS = 12;
+  @Type(() => Number) @IsInt() @Min(1) @Max(5) KAFKA_REPLICATION_FACTOR = 1;
+  @Type(() => Number) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
+  @Type(() => Number) @IsInt() @Min(50) @Max(60_000) TIMER_POLL_MS = 500;
+  @IsOptional() @IsString() VIGIL_HOME?: string;
+  /** The base URL people reach this service on (acknowledge links in notifications). */
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+
+  brokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+}
+
+export const BASE_CONFIG = Symbol('BASE_CONFIG');

@@ -1,0 +1,105 @@
+import { Controller, Get, Header, HttpCode, HttpException, Inject, Post, Param, NotFoundException, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { PolicyRegistry } from '@vigil/resilience';
+import { MessagingService } from '../messaging/messaging.service';
+import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
+import { Authenticated } from '../auth/auth.guard';
+import { VigilMetrics } from './vigil-metrics';
+
+const startedAt = Date.now();
+const version = process.env.VIGIL_VERSION ?? process.env.npm_package_version ?? '0.1.0';
+
+/** `/health`, liveness and readiness, `/metrics` and `/reliability`, the same in every service. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly dataSource: DataSource,
+    private readonly messaging: MessagingService,
+    private readonly policies: PolicyRegistry,
+    private readonly metrics: VigilMetrics,
+  ) {}
+
+  @Get('health')
+  async overview(@Res({ passthrough: true }) res: Response) {
+    const [database, kafka, outbox, lag] = await Promise.all([
+      this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }).then(() => ({ status: 'up' }), (e: Error) => ({ status: 'down', error: e.message })),
+      this.kafkaCheck().then(() => ({ status: 'up' }), (e: Error) => ({ status: 'down', error: e.message })),
+      this.messaging.relay.backlog().then((backlog) => ({ status: this.messaging.relay.healthy ? 'up' : 'down', backlog, error: this.messaging.relay.error }), (e: Error) => ({ status: 'down', error: e.message })),
+      this.messaging.consumerLag().catch(() => ({})),
+    ]);
+    const breakers = this.policies.snapshot().breakers;
+    const openCritical = this.policies.openCriticalBreakers();
+    const up = database.status === 'up' && kafka.status === 'up' && openCritical.length === 0;
+    res.status(up ? 200 : 503);
+    return {
+      status: up ? 'ok' : 'error',
+      service: this.options.service,
+      version,
+      timestamp: new Date().toISOString(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      components: { database, kafka, outbox, consumers: { status: 'up', lag }, breakers: { status: openCritical.length ? 'down' : 'up', open: openCritical, all: breakers } },
+    };
+  }
+
+  @Get('health/liveness')
+  @HealthCheck()
+  liveness() {
+    return this.health.check([async () => ({ process: { status: 'up', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } })]);
+  }
+
+  @Get('health/readiness')
+  @HealthCheck()
+  readiness() {
+    return this.health.check([
+      () => this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }),
+      async (): Promise<HealthIndicatorResult> => {
+        await this.kafkaCheck();
+        return { kafka: { status: 'up' } };
+      },
+      async (): Promise<HealthIndicatorResult> => {
+        const open = this.policies.openCriticalBreakers();
+        if (open.length > 0) throw new HttpException({ breakers: { status: 'down', open } }, 503);
+        return { breakers: { status: 'up' } };
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(): Promise<string> {
+    for (const b of this.policies.snapshot().breakers) this.metrics.breakerState.set({ breaker: b.name }, b.state === 'open' || b.state === 'isolated' ? 1 : 0);
+    return this.metrics.registry.metrics();
+  }
+
+  @Get('reliability')
+  reliability() {
+    return { service: this.options.service, ...this.policies.snapshot() };
+  }
+
+  @Post('reliability/circuit-breakers/:name/reset')
+  @HttpCode(200)
+  @Authenticated('admin')
+  reset(@Param('name') name: string) {
+    if (!this.policies.reset(name)) throw new NotFoundException(`name: no circuit breaker called ${name}`);
+    return { name, state: 'closed' };
+  }
+
+  private async kafkaCheck(): Promise<void> {
+    if (!this.messaging.connected) throw new Error('producer not connected');
+    const admin = this.messaging.kafka.admin();
+    await admin.connect();
+    try {
+      await Promise.race([
+        admin.describeCluster(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('kafka did not answer in 2 s')), 2_000).unref()),
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

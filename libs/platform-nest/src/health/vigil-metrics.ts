@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry } from '@vigil/observability';
+import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
+
+/** The metrics every service exports (DESIGN.md, Observability); apps add their own to `registry`. */
+@Injectable()
+export class VigilMetrics {
+  readonly registry: Registry;
+  readonly eventsConsumed: Counter<'topic' | 'type' | 'outcome'>;
+  readonly eventsProduced: Counter;
+  readonly timerLateness: Histogram;
+  readonly httpRequests: Histogram<'method' | 'route' | 'status'>;
+  readonly breakerState: Gauge<'breaker'>;
+
+  constructor(@Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
+    this.registry = createMetricsRegistry(options.service);
+    const registers = [this.registry];
+    this.eventsConsumed = new Counter({ name: 'vigil_events_consumed_total', help: 'Events consumed, by outcome', labelNames: ['topic', 'type', 'outcome'], registers });
+    this.eventsProduced = new Counter({ name: 'vigil_events_produced_total', help: 'Events published from the outbox', registers });
+    this.timerLateness = new Histogram({ name: 'vigil_timer_lateness_seconds', help: 'How late durable timers fired', buckets: [0.1, 0.5, 1, 5, 15, 60, 300], registers });
+    this.httpRequests = new Histogram({ name: 'vigil_http_request_duration_seconds', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], registers });
+    this.breakerState = new Gauge({ name: 'vigil_circuit_breaker_open', help: '1 while a breaker is open', labelNames: ['breaker'], registers });
+  }
+}

@@ -1,0 +1,38 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { isDatabaseUnavailable } from '@vigil/persistence';
+
+export const RetryAfterSeconds = 5;
+
+/** Dependency outages answer 503 with Retry-After; anything unexpected is a 500 without a stack. */
+@Catch()
+export class ErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      if (status === 503 || status === 429) response.setHeader('Retry-After', String(RetryAfterSeconds));
+      response.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ msg: 'database unavailable', error: (exception as Error).message });
+      response.setHeader('Retry-After', String(RetryAfterSeconds));
+      response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unreachable; retry later' });
+      return;
+    }
+    if ((exception as { type?: string })?.type === 'entity.too.large') {
+      response.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'the request body is over the size limit' });
+      return;
+    }
+    if ((exception as { type?: string })?.type === 'entity.parse.failed') {
+      response.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'body: must be valid JSON' });
+      return;
+    }
+    this.logger.error({ msg: 'unhandled error', error: (exception as Error)?.message, stack: (exception as Error)?.stack });
+    response.status(500).json({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+  }
+}

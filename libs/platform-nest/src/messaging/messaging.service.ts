@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { DataSource, type EntityManager } from 'typeorm';
+import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
+import { IdempotentConsumer, OutboxRelay, appendToOutbox, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
+import { BASE_CONFIG, BaseConfig } from '../base.config';
+import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
+import { VigilMetrics } from '../health/vigil-metrics';
+
+/**
+ * The service's Kafka side: one idempotent producer, the outbox relay of its schema,
+ * and its consumers. Lifecycle: topics and producer at init, consumers after the app
+ * is up; on shutdown consumers stop first (offsets committed), then the relay drains.
+ */
+@Injectable()
+export class MessagingService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(MessagingService.name);
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly relay: OutboxRelay;
+  private readonly consumers: IdempotentConsumer[] = [];
+  private readonly definitions: ConsumerDefinition[] = [];
+  private producerConnected = false;
+
+  constructor(
+    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
+    @Inject(BASE_CONFIG) private readonly config: BaseConfig,
+    private readonly dataSource: DataSource,
+    private readonly metrics: VigilMetrics,
+  ) {
+    const log = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra?: Record<string, unknown>) =>
+      level === 'debug' ? this.logger.debug({ ...extra, msg: message }) : this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message });
+    this.kafka = createKafka({ brokers: config.brokers(), clientId: options.service, log });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on('producer.connect', () => (this.producerConnected = true));
+    this.producer.on('producer.disconnect', () => (this.producerConnected = false));
+    this.relay = new OutboxRelay(dataSource, options.schema, this.producer, {
+      log,
+      onPublished: (count) => this.metrics.eventsProduced.inc(count),
+    });
+  }
+
+  /** Registers a consumer; it starts once the application is up. */
+  consume(definition: ConsumerDefinition): void {
+    this.definitions.push(definition);
+  }
+
+  /** Appends events to the outbox in the caller's transaction. */
+  async publish(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+    await appendToOutbox(manager, this.options.schema, messages);
+  }
+
+  /** Asks the relay to publish now (after a commit that wrote to the outbox). */
+  flush(): void {
+    this.relay.kick();
+  }
+
+  get connected(): boolean {
+    return this.producerConnected;
+  }
+
+  async consumerLag(): Promise<Record<string, number>> {
+    const entries = await Promise.all(this.consumers.map(async (c) => [c.groupId, await c.lag()] as const));
+    return Object.fromEntries(entries);
+  }
+
+  async onModuleInit(): Promise<void> {
+    const topics = [...this.options.topics];
+    const consumed = this.options.topics.map((t) => deadLetterTopicOf(t));
+    await ensureTopics(this.kafka, [...topics, ...consumed], {
+      partitions: this.config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+    });
+    await this.producer.connect();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay.start();
+    for (const definition of this.definitions) {
+      const consumer = new IdempotentConsumer(this.kafka, this.dataSource, this.producer, {
+        ...definition,
+        afterCommit: (event: AnyEvent) => {
+          definition.afterCommit?.(event);
+          this.relay.kick();
+        },
+      }, {
+        service: this.options.service,
+        schema: this.options.schema,
+        log: (level, message, extra) => this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message }),
+        onOutcome: (outcome, topic, type) => this.metrics.eventsConsumed.inc({ topic, type: type ?? 'unknown', outcome }),
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.relay.stop();
+    // One last pass so events written by the final messages leave before we go.
+    await this.relay.publishBatch().catch((error: Error) => this.logger.warn(`final outbox pass failed: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,83 @@
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DataSource } from 'typeorm';
+import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
+import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
+import { messagingMigration } from '@vigil/messaging';
+import { loadConfig, loggerOptions } from '@vigil/observability';
+import { openDatabase, timersMigration } from '@vigil/persistence';
+import { PolicyRegistry } from '@vigil/resilience';
+import { AuthGuard } from './auth/auth.guard';
+import { BASE_CONFIG, BaseConfig } from './base.config';
+import { ConfigDocumentsController } from './config-documents/config-documents.controller';
+import { configDocumentsMigration } from './config-documents/config-documents.migration';
+import { ConfigDocumentsService } from './config-documents/config-documents.service';
+import { HealthController } from './health/health.controller';
+import { VigilMetrics } from './health/vigil-metrics';
+import { MessagingService } from './messaging/messaging.service';
+import { TimerService } from './messaging/timer.service';
+import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+
+/**
+ * What every Vigil service stands on: validated config, JSON logs, its schema migrated,
+ * Kafka with outbox relay and idempotent consumers, durable timers, auth, health,
+ * metrics, reliability and — for services that own configuration kinds — `vigil apply`.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(options: PlatformOptions): DynamicModule {
+    const ownsDocuments = (Object.keys(DocumentOwners) as DocumentKind[]).some((k) => DocumentOwners[k] === options.service);
+    const providers: Provider[] = [
+      { provide: PLATFORM_OPTIONS, useValue: options },
+      { provide: BASE_CONFIG, useFactory: () => loadConfig(BaseConfig) },
+      {
+        provide: DataSource,
+        inject: [BASE_CONFIG],
+        useFactory: (config: BaseConfig) =>
+          openDatabase({
+            url: config.DATABASE_URL,
+            schema: options.schema,
+            applicationName: options.service,
+            entities: options.entities,
+            poolSize: config.DATABASE_POOL_SIZE,
+            migrations: [
+              messagingMigration(options.schema),
+              configDocumentsMigration(options.schema),
+              ...(options.timers ? [timersMigration(options.schema)] : []),
+              ...(options.migrations ?? []),
+            ],
+          }),
+      },
+      { provide: TokenVerifier, useFactory: () => TokenVerifier.create(authConfigFromEnv()) },
+      PolicyRegistry,
+      VigilMetrics,
+      MessagingService,
+      AuthGuard,
+      ConfigDocumentsService,
+      ...(options.timers ? [TimerService] : []),
+    ];
+    return {
+      module: PlatformModule,
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRootAsync({
+          useFactory: () => ({
+          pinoHttp: {
+            ...loggerOptions(options.service, loadConfig(BaseConfig).LOG_LEVEL),
+            genReqId: (req: IncomingMessage) => (req.headers['x-correlation-id'] as string | undefined) ?? randomUUID(),
+            customProps: (req: IncomingMessage) => ({ correlationId: req.id, tenantId: (req as IncomingMessage & { principal?: { tenantId: string } }).principal?.tenantId }),
+            autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+          },
+          }),
+        }),
+      ],
+      controllers: [HealthController, ...(ownsDocuments ? [ConfigDocumentsController] : [])],
+      providers,
+      exports: providers,
+    };
+  }
+}

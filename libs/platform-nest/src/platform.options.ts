@@ -1,0 +1,18 @@
+import type { ServiceName, Topic } from '@vigil/contracts';
+import type { MigrationInterface } from 'typeorm';
+
+export interface PlatformOptions {
+  service: ServiceName;
+  /** The PostgreSQL schema this service owns; no other service touches it. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: Function[];
+  /** The service's own migrations; the platform's tables come first. */
+  migrations?: Array<new () => MigrationInterface>;
+  /** Topics the service publishes to or consumes from: created at start if missing. */
+  topics: Topic[];
+  /** Whether the service keeps durable timers. */
+  timers?: boolean;
+}
+
+export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
