@@ -3,6 +3,27 @@ import tseslint from 'typescript-eslint';
 
 // Boundaries (STYLE.md 10): an app never imports another app; libs never import apps;
 // the pure domain imports only contracts; contracts import nothing of Vigil's.
+const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:infra'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:domain', 'type:adapter'] },
+  { sourceTag: 'scope:alarm-ingestion', onlyDependOnLibsWithTags: ['scope:shared', 'scope:alarm-ingestion'] },
+  { sourceTag: 'scope:sla-calculator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sla-calculator'] },
+  { sourceTag: 'scope:escalation', onlyDependOnLibsWithTags: ['scope:shared', 'scope:escalation'] },
+  { sourceTag: 'scope:notifier', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifier'] },
+  { sourceTag: 'scope:reporting-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting-api'] },
+];
+
+// Tests may also use the shared test helpers; production code may not.
+const testDepConstraints = depConstraints.map((c) =>
+  c.onlyDependOnLibsWithTags && c.sourceTag.startsWith('type:') ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
+);
+
 export default [
   { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js'] },
   ...tseslint.configs.recommended,
@@ -15,20 +36,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:adapter', 'type:infra', 'type:domain', 'type:contracts'] },
-            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts'] },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:domain', 'type:adapter'] },
-            { sourceTag: 'scope:alarm-ingestion', onlyDependOnLibsWithTags: ['scope:shared', 'scope:alarm-ingestion'] },
-            { sourceTag: 'scope:sla-calculator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sla-calculator'] },
-            { sourceTag: 'scope:escalation', onlyDependOnLibsWithTags: ['scope:shared', 'scope:escalation'] },
-            { sourceTag: 'scope:notifier', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifier'] },
-            { sourceTag: 'scope:reporting-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting-api'] },
-          ],
+          depConstraints,
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -40,6 +48,8 @@ export default [
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints }],
+    },
   },
 ];

@@ -283,7 +283,7 @@ main() {
         test) run_tests "$@" ;;
         demo)
           build
-          node --enable-source-maps dist/tools/demo/main.js "$@"
+          node --enable-source-maps tools/cli/bin/vigil.js demo "$@"
           ;;
         lint) lint "$@" ;;
       esac

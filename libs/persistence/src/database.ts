@@ -56,7 +56,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: false,
     poolSize: options.poolSize ?? 10,
     extra: {
       statement_timeout: options.statementTimeoutMs ?? 5_000,

@@ -9,6 +9,13 @@ import { BaseConfig } from './base.config';
 import { ErrorsFilter } from './http/errors.filter';
 import { createValidationPipe } from './http/validation';
 
+/** Body limits, validation that names fields, and errors without stacks: the same in tests. */
+export function configureHttp(app: NestExpressApplication): void {
+  app.useBodyParser('json', { limit: '5mb' });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorsFilter());
+}
+
 /**
  * Starts a service: config checked first (a bad variable stops the process and names
  * itself), JSON logs, validation that names fields, graceful shutdown on SIGTERM.
@@ -26,9 +33,7 @@ export async function bootstrapService(service: ServiceName, appModule: Type<unk
   }
   const app = await NestFactory.create<NestExpressApplication>(appModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: '5mb' });
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ErrorsFilter());
+  configureHttp(app);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const port = config.PORT ?? DefaultPorts[service];
   await app.listen(port, config.HOST);

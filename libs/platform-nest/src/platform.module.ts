@@ -69,7 +69,8 @@ export class PlatformModule {
           pinoHttp: {
             ...loggerOptions(options.service, loadConfig(BaseConfig).LOG_LEVEL),
             genReqId: (req: IncomingMessage) => (req.headers['x-correlation-id'] as string | undefined) ?? randomUUID(),
-            customProps: (req: IncomingMessage) => ({ correlationId: req.id, tenantId: (req as IncomingMessage & { principal?: { tenantId: string } }).principal?.tenantId }),
+            customAttributeKeys: { reqId: 'correlationId' },
+            customProps: (req: IncomingMessage) => ({ tenantId: (req as IncomingMessage & { principal?: { tenantId: string } }).principal?.tenantId }),
             autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
           },
           }),

@@ -7,6 +7,7 @@ export function testEnv() {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
     DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/vigil_test',
     VIGIL_HOME: process.env.VIGIL_HOME ?? resolve(__dirname, '../../../.vigil'),
+    LOG_LEVEL: process.env.VIGIL_TEST_LOG_LEVEL ?? 'warn',
   };
   Object.assign(process.env, env);
   return env;
