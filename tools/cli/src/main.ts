@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './apply/apply.command';
+import { registerDemoCommand } from './demo/demo.command';
 import { processIo, type CliIo } from './cli-io';
 import { registerTokenCommand } from './token/token-issue.command';
 
@@ -18,13 +19,14 @@ function version(): string {
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('vigil')
-    .description('Vigil command line: apply configuration, issue tokens')
+    .description('Vigil command line: apply configuration, issue tokens, play the demo')
     .version(version())
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
   registerApplyCommand(program, io, setExitCode);
   registerTokenCommand(program, io, setExitCode);
+  registerDemoCommand(program, io, setExitCode);
   // Subcommands inherit neither exitOverride nor the output; set them on every level.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });

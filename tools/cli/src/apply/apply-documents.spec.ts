@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { ServiceNames, type ConfigDocument, type ServiceName } from '@vigil/contracts';
 import { closedPortUrl, startConfigServer, type ConfigServer } from '../testing/config-server';
 import { applyDocuments, type ApplyOptions } from './apply-documents';

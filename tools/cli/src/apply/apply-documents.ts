@@ -1,5 +1,3 @@
-// @vigil/contracts' decorators need the Reflect metadata API loaded first.
-import 'reflect-metadata';
 import { ConfigApplyRoute, DocumentOwners, type ApplyOutcome, type ServiceName } from '@vigil/contracts';
 import { serviceUrlVariable } from './service-urls';
 import { labelOf, tenantOf, type ValidDocument } from './validate-documents';

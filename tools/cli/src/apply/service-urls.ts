@@ -1,5 +1,3 @@
-// @vigil/contracts' decorators need the Reflect metadata API loaded first.
-import 'reflect-metadata';
 import { DefaultPorts, ServiceNames, type ServiceName } from '@vigil/contracts';
 
 /** `alarm-ingestion` → `VIGIL_ALARM_INGESTION_URL`. */

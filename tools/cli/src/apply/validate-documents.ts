@@ -1,5 +1,3 @@
-// @vigil/contracts' decorators need the Reflect metadata API loaded first.
-import 'reflect-metadata';
 import { InvalidDocumentError, validateDocument, type ConfigDocument } from '@vigil/contracts';
 import type { LoadedDocument } from './load-documents';
 

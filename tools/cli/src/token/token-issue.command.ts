@@ -1,5 +1,3 @@
-// @vigil/contracts' decorators need the Reflect metadata API loaded first.
-import 'reflect-metadata';
 import { issueToken, requireKnownScopes, Scopes, vigilHome } from '@vigil/auth';
 import { parseDuration } from '@vigil/contracts';
 import type { Command } from 'commander';
