@@ -20,6 +20,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   readonly relay: OutboxRelay;
   private readonly consumers: IdempotentConsumer[] = [];
   private readonly definitions: ConsumerDefinition[] = [];
+  private readonly producersOfEvents: Array<() => Promise<void>> = [];
   private producerConnected = false;
 
   constructor(
@@ -43,6 +44,14 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   /** Registers a consumer; it starts once the application is up. */
   consume(definition: ConsumerDefinition): void {
     this.definitions.push(definition);
+  }
+
+  /**
+   * Registers something else that writes to the outbox (durable timers): on shutdown it is
+   * stopped after the consumers and before the relay's last pass.
+   */
+  stopBeforeDrain(stop: () => Promise<void>): void {
+    this.producersOfEvents.push(stop);
   }
 
   /** Appends events to the outbox in the caller's transaction. */
@@ -96,6 +105,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
+    await Promise.all(this.producersOfEvents.map((stop) => stop()));
     await this.relay.stop();
     // One last pass so events written by the final messages leave before we go.
     await this.relay.publishBatch().catch((error: Error) => this.logger.warn(`final outbox pass failed: ${error.message}`));
@@ -103,5 +113,6 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
+    await this.dataSource.destroy();
   }
 }

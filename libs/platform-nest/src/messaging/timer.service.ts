@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DurableTimers, type DueTimer } from '@vigil/persistence';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
@@ -10,7 +10,7 @@ export type TimerHandler = (timer: DueTimer, manager: EntityManager) => Promise<
 
 /** Polls the service's durable timers and fires due ones through the registered handlers, by kind. */
 @Injectable()
-export class TimerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class TimerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TimerService.name);
   readonly timers: DurableTimers;
   private readonly handlers = new Map<string, TimerHandler>();
@@ -27,6 +27,7 @@ export class TimerService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: VigilMetrics,
   ) {
     this.timers = new DurableTimers(dataSource, options.schema);
+    messaging.stopBeforeDrain(() => this.stop());
   }
 
   on(kind: string, handler: TimerHandler): void {
@@ -54,7 +55,8 @@ export class TimerService implements OnApplicationBootstrap, BeforeApplicationSh
     this.loop = this.run();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Finishes the timer in hand and stops polling (called by MessagingService on shutdown). */
+  async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
