@@ -113,6 +113,6 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
-    await this.dataSource.destroy();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

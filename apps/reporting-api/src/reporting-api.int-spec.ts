@@ -1,0 +1,270 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { issueToken, type Scope } from '@vigil/auth';
+import { eventKey, newEvent, Topics, type EventEnvelope } from '@vigil/contracts';
+import { configureHttp } from '@vigil/platform-nest';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { AppModule } from './app.module';
+
+const env = testEnv();
+const CONVERGE_MS = 45_000;
+
+/**
+ * The reporting app as it runs: events produced to the real broker, projected into the real
+ * database by the app's own consumer, read back through its HTTP API.
+ */
+describe('reporting-api against real Kafka and PostgreSQL', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let dataSource: DataSource;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
+    configureHttp(app);
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    dataSource = app.get(DataSource);
+    producer = new Kafka({ clientId: 'reporting-api-int-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await app?.close();
+  });
+
+  const tokenFor = (tenantId: string, scopes: Scope[] = ['reports:read']) => issueToken({ tenantId, scopes, home: env.VIGIL_HOME });
+
+  async function produce(topic: string, key: string, ...events: EventEnvelope[]): Promise<void> {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({ key, value: JSON.stringify(event), headers: { 'event-type': event.type } })),
+    });
+  }
+
+  const tenantConfigured = (tenantId: string, timezone: string) =>
+    newEvent({
+      type: 'config-applied', tenantId, subject: `Tenant/${tenantId}`, sequence: 1, occurredAt: new Date().toISOString(),
+      data: { kind: 'Tenant', name: tenantId, generation: 1, spec: { displayName: tenantId, timezone } },
+    });
+
+  const policyConfigured = (tenantId: string, name: string, spec: Record<string, unknown>) =>
+    newEvent({
+      type: 'config-applied', tenantId, subject: `SLAPolicy/${name}`, sequence: 1, occurredAt: new Date().toISOString(),
+      data: { kind: 'SLAPolicy', name, generation: 1, spec },
+    });
+
+  interface AlarmSpec { tenantId: string; alarmKey: string; serviceId: string; severity?: 'critical' | 'major' | 'minor'; raisedAt: string }
+
+  function raised(alarm: AlarmSpec): EventEnvelope<'alarm-raised'> {
+    const { tenantId, alarmKey, serviceId, severity = 'critical', raisedAt } = alarm;
+    return newEvent({
+      type: 'alarm-raised', tenantId, subject: alarmKey, sequence: 1, occurredAt: raisedAt,
+      data: { alarmKey, serviceId, severity, summary: `${alarmKey} down`, source: 'prometheus', labels: { team: 'payments' }, raisedAt },
+    });
+  }
+
+  function cleared(alarm: AlarmSpec, clearedAt: string, resolution: 'resolved' | 'cancelled' = 'resolved'): EventEnvelope<'alarm-cleared'> {
+    const { tenantId, alarmKey, serviceId, severity = 'critical', raisedAt } = alarm;
+    return newEvent({
+      type: 'alarm-cleared', tenantId, subject: alarmKey, sequence: 2, occurredAt: clearedAt,
+      data: { alarmKey, serviceId, severity, summary: `${alarmKey} down`, resolution, raisedAt, clearedAt },
+    });
+  }
+
+  async function compliance(token: string | undefined, query: Record<string, string>) {
+    const response = await fetch(`${base}/api/v1/faults/sla/compliance?${new URLSearchParams(query)}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  /** Jest's equality (asymmetric matchers included) as a predicate. */
+  function matches(actual: unknown, expected: unknown): boolean {
+    try {
+      expect(actual).toEqual(expected);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Polls the endpoint until it answers `expected`, then asserts it (so a timeout shows the difference). */
+  async function expectEventually(token: string, query: Record<string, string>, expected: unknown): Promise<void> {
+    let last: unknown;
+    await eventually(`compliance ${JSON.stringify(query)}`, async () => {
+      const { body } = await compliance(token, query);
+      last = body;
+      return matches(body, expected);
+    }, CONVERGE_MS).catch(() => undefined);
+    expect(last).toEqual(expected);
+  }
+
+  const record = (date: string, downtime: number, period: number, compliancePercentage: number, target: number, breaches = 0) => ({
+    date, compliance_percentage: compliancePercentage, target_percentage: target,
+    uptime_minutes: period - downtime, downtime_minutes: downtime, sla_breaches: breaches,
+  });
+
+  describe('daily compliance', () => {
+    const acme = uniqueTenant();
+    const checkoutOutage: AlarmSpec = { tenantId: acme, alarmKey: 'checkout-db-down', serviceId: 'checkout-api', raisedAt: '2026-11-02T22:30:00.000Z' };
+
+    beforeAll(async () => {
+      await produce(Topics.configEvents, `${acme}/config`,
+        tenantConfigured(acme, 'Europe/Berlin'),
+        policyConfigured(acme, 'checkout-availability', { type: 'availability', services: ['checkout-api'], objective: 99.5 }));
+      // A false positive on the same service first: cleared as cancelled, it counts toward nothing.
+      const falseAlarm: AlarmSpec = { tenantId: acme, alarmKey: 'checkout-flaky-probe', serviceId: 'checkout-api', raisedAt: '2026-11-03T09:00:00.000Z' };
+      const paymentsOutage: AlarmSpec = { tenantId: acme, alarmKey: 'payments-timeouts', serviceId: 'payments-api', severity: 'major', raisedAt: '2026-11-02T22:00:00.000Z' };
+      await produce(Topics.alarmEvents, eventKey(acme, 'checkout-api'),
+        raised(falseAlarm), cleared(falseAlarm, '2026-11-03T10:00:00.000Z', 'cancelled'),
+        // 23:30 to 01:00 Berlin time: 30 minutes on the 2nd, 60 on the 3rd.
+        raised(checkoutOutage), cleared(checkoutOutage, '2026-11-03T00:00:00.000Z'));
+      await produce(Topics.alarmEvents, eventKey(acme, 'payments-api'), raised(paymentsOutage), cleared(paymentsOutage, '2026-11-02T22:45:00.000Z'));
+      await produce(Topics.slaEvents, eventKey(acme, 'checkout-api'), newEvent({
+        type: 'sla-breached', tenantId: acme, subject: 'checkout-availability/checkout-api', sequence: 1, occurredAt: '2026-11-02T23:15:00.000Z',
+        data: {
+          policy: 'checkout-availability', policyType: 'availability', serviceId: 'checkout-api', reason: 'error budget exhausted',
+          budgetConsumed: 1, effectiveAt: '2026-11-02T23:15:00.000Z',
+        },
+      }));
+    });
+
+    it('splits an outage across local midnight between the tenant\'s two days', async () => {
+      const token = await tokenFor(acme);
+      await expectEventually(token, { from_date: '2026-11-02', to_date: '2026-11-03', service_id: 'checkout-api' }, {
+        tenant_id: acme,
+        service_id: 'checkout-api',
+        from_date: '2026-11-02T00:00:00+01:00',
+        to_date: '2026-11-04T00:00:00+01:00',
+        timezone: 'Europe/Berlin',
+        records: [
+          record('2026-11-02T00:00:00+01:00', 30, 1440, 97.92, 99.5),
+          // The breach became effective at 00:15 Berlin time: the 3rd.
+          record('2026-11-03T00:00:00+01:00', 60, 1440, 95.83, 99.5, 1),
+        ],
+      });
+    }, 60_000);
+
+    it('counts the tenant down while any of its services is down, overlaps once', async () => {
+      const token = await tokenFor(acme);
+      // payments-api 23:00-23:45 and checkout-api from 23:30: one hour down on the 2nd.
+      await expectEventually(token, { from_date: '2026-11-02', to_date: '2026-11-04' }, {
+        tenant_id: acme,
+        service_id: null,
+        from_date: '2026-11-02T00:00:00+01:00',
+        to_date: '2026-11-05T00:00:00+01:00',
+        timezone: 'Europe/Berlin',
+        records: [
+          record('2026-11-02T00:00:00+01:00', 60, 1440, 95.83, 99.5),
+          record('2026-11-03T00:00:00+01:00', 60, 1440, 95.83, 99.5, 1),
+          record('2026-11-04T00:00:00+01:00', 0, 1440, 100, 99.5),
+        ],
+      });
+    }, 60_000);
+
+    it('shows another tenant none of it', async () => {
+      const token = await tokenFor(acme);
+      // Only meaningful once acme's outage is in the read model.
+      await expectEventually(token, { from_date: '2026-11-03', to_date: '2026-11-03', service_id: 'checkout-api' }, expect.objectContaining({
+        records: [expect.objectContaining({ downtime_minutes: 60 })],
+      }));
+      const stranger = uniqueTenant();
+      const { status, body } = await compliance(await tokenFor(stranger), { from_date: '2026-11-02', to_date: '2026-11-03', service_id: 'checkout-api' });
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        tenant_id: stranger,
+        service_id: 'checkout-api',
+        // A tenant reporting has no zone for reads in UTC.
+        from_date: '2026-11-02T00:00:00Z',
+        to_date: '2026-11-04T00:00:00Z',
+        timezone: 'UTC',
+        records: [record('2026-11-02T00:00:00Z', 0, 1440, 100, 99.9), record('2026-11-03T00:00:00Z', 0, 1440, 100, 99.9)],
+      });
+    }, 60_000);
+
+    it('refuses to let a token read another tenant by header', async () => {
+      const { status } = await fetch(`${base}/api/v1/faults/sla/compliance?from_date=2026-11-02`, {
+        headers: { authorization: `Bearer ${await tokenFor(uniqueTenant())}`, 'x-tenant-id': acme },
+      });
+      expect(status).toBe(403);
+    });
+  });
+
+  describe('the read model', () => {
+    it('is idempotent if run twice', async () => {
+      const tenant = uniqueTenant();
+      const outage: AlarmSpec = { tenantId: tenant, alarmKey: 'db-down', serviceId: 'checkout-api', raisedAt: '2026-11-10T08:00:00.000Z' };
+      const raise = raised(outage);
+      const clear = cleared(outage, '2026-11-10T09:00:00.000Z');
+      // The same envelopes delivered twice, plus a monitor re-sending the raise as a new event.
+      const resent = raised(outage);
+      const sentinel: AlarmSpec = { tenantId: tenant, alarmKey: 'sentinel', serviceId: 'checkout-api', raisedAt: '2026-11-12T08:00:00.000Z' };
+      await produce(Topics.configEvents, `${tenant}/config`, tenantConfigured(tenant, 'Europe/Berlin'), tenantConfigured(tenant, 'Europe/Berlin'));
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'),
+        raise, raise, resent, clear, clear, raised(sentinel), cleared(sentinel, '2026-11-12T08:30:00.000Z'));
+
+      // Events of one key are applied in order: once the sentinel is in, everything before it is.
+      await eventually('the sentinel incident', async () => {
+        const [row] = await dataSource.query(`select ended_at from reporting.incidents where tenant_id = $1 and alarm_key = 'sentinel'`, [tenant]);
+        return row?.ended_at != null;
+      }, CONVERGE_MS);
+      const incidents = await dataSource.query(
+        `select alarm_key, started_at, ended_at, resolution, raised_event_id, cleared_event_id
+         from reporting.incidents where tenant_id = $1 and alarm_key = 'db-down'`,
+        [tenant],
+      );
+      expect(incidents).toEqual([{
+        alarm_key: 'db-down', started_at: new Date('2026-11-10T08:00:00Z'), ended_at: new Date('2026-11-10T09:00:00Z'),
+        resolution: 'resolved', raised_event_id: raise.id, cleared_event_id: clear.id,
+      }]);
+      await expectEventually(await tokenFor(tenant), { from_date: '2026-11-10', to_date: '2026-11-10' }, expect.objectContaining({
+        timezone: 'Europe/Berlin',
+        records: [record('2026-11-10T00:00:00+01:00', 60, 1440, 95.83, 99.9)],
+      }));
+    }, 60_000);
+
+    it('measures a spring-forward day in Europe/Berlin as 1380 minutes', async () => {
+      const tenant = uniqueTenant();
+      // 01:30 CET to 03:30 CEST: one real hour across the skipped one.
+      const outage: AlarmSpec = { tenantId: tenant, alarmKey: 'night-outage', serviceId: 'checkout-api', severity: 'major', raisedAt: '2026-03-29T00:30:00.000Z' };
+      await produce(Topics.configEvents, `${tenant}/config`, tenantConfigured(tenant, 'Europe/Berlin'));
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), raised(outage), cleared(outage, '2026-03-29T01:30:00.000Z'));
+      await expectEventually(await tokenFor(tenant), { from_date: '2026-03-29', to_date: '2026-03-29', service_id: 'checkout-api' }, {
+        tenant_id: tenant,
+        service_id: 'checkout-api',
+        from_date: '2026-03-29T00:00:00+01:00',
+        to_date: '2026-03-30T00:00:00+02:00',
+        timezone: 'Europe/Berlin',
+        records: [record('2026-03-29T00:00:00+01:00', 60, 1380, 95.65, 99.9)],
+      });
+    }, 60_000);
+  });
+
+  describe('access and input', () => {
+    it('answers 401 without a token', async () => {
+      const { status } = await compliance(undefined, { from_date: '2026-11-02' });
+      expect(status).toBe(401);
+    });
+
+    it('answers 403 to a token without reports:read', async () => {
+      const { status } = await compliance(await tokenFor(uniqueTenant(), ['alarms:write']), { from_date: '2026-11-02' });
+      expect(status).toBe(403);
+    });
+
+    it('answers 400 naming the parameter for an unparsable date and for a range over 90 days', async () => {
+      const token = await tokenFor(uniqueTenant());
+      const unparsable = await compliance(token, { from_date: 'last-tuesday' });
+      expect(unparsable.status).toBe(400);
+      expect(unparsable.body.errors).toEqual([expect.objectContaining({ field: 'from_date', rule: 'isIsoDate' })]);
+      const tooLong = await compliance(token, { from_date: '2026-01-01', to_date: '2026-06-30' });
+      expect(tooLong.status).toBe(400);
+      expect(tooLong.body.errors).toEqual([expect.objectContaining({ field: 'to_date', rule: 'maxRange' })]);
+    });
+  });
+});
