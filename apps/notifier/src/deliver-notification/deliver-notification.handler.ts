@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import type { EntityManager } from 'typeorm';
+import type { DueTimer } from '@vigil/persistence';
+import { ConfigDocumentsService, MessagingService, TimerService, VigilMetrics } from '@vigil/platform-nest';
+import { DeliveryTimerKind } from '../delivery-log/delivery';
+import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
+import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
+import { appendDeadLetter } from './dead-letter.outbox';
+import { consequencesOf, type SendOutcome } from './delivery-outcome';
+import { prepareDelivery } from './notification-request';
+import { OutboundHttpClient } from './outbound-http.client';
+
+interface DeliveryTimerPayload { escalationEventId: string; channel: string }
+
+/**
+ * Fires `delivery` timers: makes the call inside the transaction that claimed the timer,
+ * and records the outcome (log row, outcome event, dead letter) in that same
+ * transaction. A crash mid-call leaves the timer unfired, so it fires again (with the
+ * same Idempotency-Key); a timer that fires after the delivery finished finds the row
+ * no longer pending and does nothing.
+ */
+@Injectable()
+export class DeliverNotificationHandler implements OnModuleInit {
+  private readonly logger = new Logger(DeliverNotificationHandler.name);
+  private readonly outcomes: Counter<'channel_type' | 'outcome'>;
+  private readonly duration: Histogram<'channel_type' | 'outcome'>;
+
+  constructor(
+    @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
+    private readonly timers: TimerService,
+    private readonly documents: ConfigDocumentsService,
+    private readonly messaging: MessagingService,
+    private readonly log: DeliveryLogRepository,
+    private readonly http: OutboundHttpClient,
+    metrics: VigilMetrics,
+  ) {
+    this.outcomes = new Counter({
+      name: 'vigil_notifications_total', help: 'Notification deliveries by outcome', labelNames: ['channel_type', 'outcome'], registers: [metrics.registry],
+    });
+    this.duration = new Histogram({
+      name: 'vigil_notification_delivery_seconds', help: 'Time to deliver a notification, retries included', labelNames: ['channel_type', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [metrics.registry],
+    });
+  }
+
+  onModuleInit(): void {
+    this.timers.on(DeliveryTimerKind, (timer, manager) => this.deliver(timer, manager));
+  }
+
+  async deliver(timer: DueTimer, manager: EntityManager): Promise<void> {
+    const { escalationEventId, channel } = timer.payload as unknown as DeliveryTimerPayload;
+    const delivery = await this.log.lock(manager, escalationEventId, channel);
+    if (!delivery || delivery.status !== 'pending') return;
+    const started = Date.now();
+    const stored = await this.documents.get(delivery.tenantId, 'NotificationChannel', channel, manager);
+    const prepared = prepareDelivery(stored, channel, delivery.event, { trigger: delivery.trigger, escalationBaseUrl: this.config.ESCALATION_PUBLIC_URL });
+    const outcome: SendOutcome = prepared.kind === 'fail'
+      ? { delivered: false, channelType: prepared.channelType, attempts: 1, reason: prepared.reason }
+      : await this.http.send(prepared.request, prepared.channelType, `channel:${delivery.tenantId}/${channel}`);
+    const result = consequencesOf(delivery, outcome, new Date());
+    await this.log.finish(manager, delivery.id, result.log);
+    await this.messaging.publish(manager, [{ event: result.event, key: result.key }]);
+    if (result.deadLetter) await appendDeadLetter(manager, 'notifier', result.deadLetter, result.key);
+    const label = { channel_type: outcome.channelType, outcome: outcome.delivered ? 'delivered' : 'failed' };
+    this.outcomes.inc(label);
+    this.duration.observe(label, (Date.now() - started) / 1000);
+    if (!outcome.delivered) {
+      this.logger.warn({
+        msg: 'notification failed; dead-lettered', tenantId: delivery.tenantId, channel, escalationEventId, attempts: outcome.attempts, reason: outcome.reason,
+      });
+    }
+  }
+}

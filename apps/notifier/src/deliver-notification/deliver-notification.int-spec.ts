@@ -1,0 +1,336 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { issueToken } from '@vigil/auth';
+import { Topics, eventKey, newEvent, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
+import { TimerService, configureHttp } from '@vigil/platform-nest';
+import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { AppModule } from '../app.module';
+import { DeliveryTimerKind, deliverySubject } from '../delivery-log/delivery';
+import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
+import { DeliverNotificationHandler } from './deliver-notification.handler';
+
+const env = testEnv();
+// Short backoffs so retries take milliseconds, not seconds.
+Object.assign(process.env, { NOTIFIER_RETRY_INITIAL_MS: '50', NOTIFIER_RETRY_MAX_MS: '200', NOTIFIER_RETRY_ATTEMPTS: '3' });
+
+interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown> }
+
+/** A receiver on 127.0.0.1 that answers each request with what `answer(n)` says (n from 1). */
+async function startReceiver(answer: (n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 })) {
+  const requests: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      requests.push({ headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')) });
+      const { status, headers } = answer(requests.length);
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(status >= 300 ? `status ${status}` : 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/vigil`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+describe('notifier delivering escalations against real Kafka and PostgreSQL', () => {
+  let app: NestExpressApplication;
+  let base: string;
+  let dataSource: DataSource;
+  let collector: EventCollector;
+  let producer: Producer;
+  const receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
+    configureHttp(app);
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    dataSource = app.get(DataSource);
+    collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.notificationEvents, Topics.notificationDeadLetters]);
+    producer = new Kafka({ clientId: 'notifier-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await collector?.stop();
+    await app?.close();
+    await Promise.all(receivers.map((r) => r.close()));
+  });
+
+  const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
+    const r = await startReceiver(answer);
+    receivers.push(r);
+    return r;
+  };
+
+  const applyChannel = async (tenantId: string, name: string, spec: NotificationChannelSpec) => {
+    const token = await issueToken({ tenantId, scopes: ['admin'], home: env.VIGIL_HOME });
+    const response = await fetch(`${base}/api/v1/config/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ apiVersion: 'vigil/v1', kind: 'NotificationChannel', metadata: { name, tenant: tenantId }, spec }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ kind: 'NotificationChannel', name, result: 'created' });
+  };
+
+  const alarm = { alarmKey: 'fp-db-down', serviceId: 'checkout-api', severity: 'critical' as const, summary: 'Primary DB unreachable' };
+
+  const triggered = (tenantId: string, targets: string[], escalationId: string = randomUUID()) =>
+    newEvent({
+      type: 'escalation-triggered', tenantId, subject: escalationId, occurredAt: new Date().toISOString(),
+      data: {
+        escalationId, policy: 'critical-paging', level: 1, round: 0, targets, alarm,
+        reason: { trigger: 'sla-breached', eventId: randomUUID(), policy: 'checkout-availability', detail: 'error budget exhausted' },
+      },
+    });
+
+  const produce = async (...events: EventEnvelope[]) => {
+    await producer.send({
+      topic: Topics.escalationEvents,
+      acks: -1,
+      messages: events.map((e) => ({ key: eventKey(e.tenantId, alarm.serviceId), value: JSON.stringify(e), headers: { 'event-type': e.type } })),
+    });
+  };
+
+  const deliveries = (tenantId: string) =>
+    dataSource.query(`select channel, event_type, status, attempts, status_code, last_error from notifier.deliveries where tenant_id = $1 order by id`, [tenantId]);
+
+  const deadLetters = (tenantId: string) =>
+    collector.messages.filter((m) => m.topic === Topics.notificationDeadLetters && (m.value as { tenantId?: string }).tenantId === tenantId);
+
+  it('posts an escalation-triggered to a webhook with the alarm, a valid signature and an Idempotency-Key, then announces notification-delivered', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, secret: 'change-me' });
+    const event = triggered(tenant, ['ops-webhook']);
+
+    await produce(event);
+
+    const delivered = await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(delivered).toMatchObject({
+      subject: event.data.escalationId, causationId: event.id,
+      data: { escalationEventId: event.id, escalationId: event.data.escalationId, channel: 'ops-webhook', channelType: 'webhook', attempts: 1, statusCode: 200 },
+    });
+    expect(hook.requests).toHaveLength(1);
+    const [request] = hook.requests;
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['idempotency-key']).toBe(`${event.id}:ops-webhook`);
+    expect(request.headers['x-vigil-event']).toBe('escalation-triggered');
+    expect(request.headers['x-vigil-signature']).toBe(`sha256=${createHmac('sha256', 'change-me').update(request.raw).digest('hex')}`);
+    expect(request.body).toMatchObject({
+      type: 'escalation-triggered',
+      eventId: event.id,
+      escalation: { id: event.data.escalationId, level: 1, round: 0, policy: 'critical-paging' },
+      alarm: { alarmKey: 'fp-db-down', serviceId: 'checkout-api', severity: 'critical', summary: 'Primary DB unreachable' },
+      reason: { trigger: 'sla-breached', detail: 'error budget exhausted' },
+      links: { acknowledge: `http://127.0.0.1:4003/api/v1/escalations/${event.data.escalationId}/acknowledge` },
+    });
+    expect(await deliveries(tenant)).toEqual([
+      { channel: 'ops-webhook', event_type: 'escalation-triggered', status: 'delivered', attempts: 1, status_code: 200, last_error: null },
+    ]);
+
+    const reliability = await (await fetch(`${base}/reliability`)).json() as { breakers: Array<{ name: string; state: string }>; bulkheads: Array<{ name: string }> };
+    expect(reliability.breakers).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'closed' }));
+    expect(reliability.bulkheads).toContainEqual(expect.objectContaining({ name: `channel:${tenant}/ops-webhook` }));
+  });
+
+  it('retries a receiver that answers 500 twice and delivers on the third attempt, with the same Idempotency-Key each time', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver((n) => ({ status: n <= 2 ? 500 : 200 }));
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, secret: 'change-me' });
+    const event = triggered(tenant, ['ops-webhook']);
+
+    await produce(event);
+
+    const delivered = await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(delivered.data).toMatchObject({ attempts: 3, statusCode: 200 });
+    expect(hook.requests.map((r) => r.headers['idempotency-key'])).toEqual([`${event.id}:ops-webhook`, `${event.id}:ops-webhook`, `${event.id}:ops-webhook`]);
+    expect(new Set(hook.requests.map((r) => r.raw.toString('utf8'))).size).toBe(1);
+    expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 3, status_code: 200 })]);
+  });
+
+  it('honours Retry-After on a 429 and then delivers', async () => {
+    const tenant = uniqueTenant();
+    const times: number[] = [];
+    const hook = await receiver((n) => {
+      times.push(Date.now());
+      return n === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 202 };
+    });
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
+
+    await produce(triggered(tenant, ['ops-webhook']));
+
+    const delivered = await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(delivered.data).toMatchObject({ attempts: 2, statusCode: 202 });
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
+    expect(hook.requests[0].headers).not.toHaveProperty('x-vigil-signature');
+  });
+
+  it('does not retry a 400: marks the delivery failed, announces notification-failed and dead-letters it', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver(() => ({ status: 400 }));
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, secret: 'change-me' });
+    const event = triggered(tenant, ['ops-webhook']);
+
+    await produce(event);
+
+    const failed = await collector.waitForEvent(tenant, 'notification-failed');
+    expect(failed.data).toMatchObject({ channel: 'ops-webhook', attempts: 1, statusCode: 400, reason: 'receiver answered HTTP 400: status 400' });
+    expect(hook.requests).toHaveLength(1);
+    const [dead] = await eventually('the dead letter', async () => deadLetters(tenant).length > 0 && deadLetters(tenant));
+    expect(dead.key).toBe(`${tenant}/checkout-api`);
+    expect(dead.headers).toMatchObject({ 'dlq-reason': 'receiver answered HTTP 400: status 400', 'dlq-source-topic': Topics.escalationEvents });
+    expect(dead.value).toMatchObject({
+      kind: 'notification-dead-letter', escalationEventId: event.id, channel: 'ops-webhook', statusCode: 400,
+      idempotencyKey: `${event.id}:ops-webhook`, notificationFailedEventId: failed.id, escalationEvent: { id: event.id, type: 'escalation-triggered' },
+    });
+    expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, status_code: 400, last_error: 'receiver answered HTTP 400: status 400' })]);
+  });
+
+  it('opens the host\'s circuit breaker after 5 consecutive failures, fails fast while it is open, and shows it at /reliability', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver(() => ({ status: 502 }));
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
+    const first = triggered(tenant, ['ops-webhook']);
+    const second = triggered(tenant, ['ops-webhook']);
+
+    await produce(first, second);
+
+    await eventually('two failures', async () => collector.events(tenant, 'notification-failed').length === 2);
+    const reasons = Object.fromEntries(collector.events(tenant, 'notification-failed').map((e) => [e.data.escalationEventId, e.data.reason]));
+    expect(reasons[first.id]).toBe('receiver answered HTTP 502: status 502 (after 4 attempts)');
+    expect(reasons[second.id]).toBe(`webhook:${hook.host} is open: the receiver failed repeatedly; not called`);
+    expect(hook.requests).toHaveLength(5);
+    const breakers = async () => ((await (await fetch(`${base}/reliability`)).json()) as { breakers: Array<{ name: string; state: string }> }).breakers;
+    expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'open' }));
+
+    const token = await issueToken({ tenantId: tenant, scopes: ['admin'], home: env.VIGIL_HOME });
+    const reset = await fetch(`${base}/reliability/circuit-breakers/${encodeURIComponent(`webhook:${hook.host}`)}/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(reset.status).toBe(200);
+    expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'closed' }));
+  });
+
+  it('fails a delivery to an email channel as not supported yet, and one to a channel nobody applied', async () => {
+    const tenant = uniqueTenant();
+    await applyChannel(tenant, 'ops-mail', { type: 'email', to: ['ops@example.com'] });
+
+    await produce(triggered(tenant, ['ops-mail', 'nobody']));
+
+    await eventually('two failures', async () => collector.events(tenant, 'notification-failed').length === 2);
+    expect(collector.events(tenant, 'notification-failed').map((e) => e.data.reason).sort()).toEqual([
+      'email channels are not supported yet (channel ops-mail)',
+      `no NotificationChannel named nobody for tenant ${tenant}`,
+    ]);
+    await eventually('two dead letters', async () => deadLetters(tenant).length === 2);
+  });
+
+  it('is idempotent if run twice: the same escalation-triggered consumed twice posts once', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    const marker = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
+    await applyChannel(tenant, 'marker', { type: 'webhook', url: marker.url });
+    const event = triggered(tenant, ['ops-webhook']);
+
+    // Same key, same partition: once the marker is delivered, both copies have been consumed.
+    await produce(event, event);
+    await produce(triggered(tenant, ['marker']));
+
+    await eventually('the marker delivered', async () => marker.requests.length === 1);
+    await eventually('both deliveries finished', async () => (await deliveries(tenant)).every((d: { status: string }) => d.status === 'delivered'));
+    expect(hook.requests).toHaveLength(1);
+    expect((await deliveries(tenant)).filter((d: { channel: string }) => d.channel === 'ops-webhook')).toHaveLength(1);
+    expect(collector.events(tenant, 'notification-delivered').filter((e) => e.data.escalationEventId === event.id)).toHaveLength(1);
+  });
+
+  it('tells the paged webhook and Slack channels when the escalation is acknowledged and when it resolves', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    const slack = await receiver();
+    const bystander = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, secret: 'change-me' });
+    await applyChannel(tenant, 'oncall-slack', { type: 'slack', url: slack.url });
+    await applyChannel(tenant, 'bystander', { type: 'webhook', url: bystander.url });
+    const trigger = triggered(tenant, ['ops-webhook', 'oncall-slack']);
+    const escalationId = trigger.data.escalationId;
+    const acknowledged = newEvent({
+      type: 'escalation-acknowledged', tenantId: tenant, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
+      data: { escalationId, alarm, acknowledgedBy: 'ada', acknowledgedAt: new Date().toISOString() },
+    });
+    const resolved = newEvent({
+      type: 'escalation-resolved', tenantId: tenant, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
+      data: { escalationId, alarm, resolvedAt: new Date().toISOString() },
+    });
+
+    await produce(trigger, acknowledged, resolved);
+
+    await eventually('six deliveries', async () => collector.events(tenant, 'notification-delivered').length === 6);
+    expect(hook.requests.map((r) => r.headers['x-vigil-event'])).toEqual(['escalation-triggered', 'escalation-acknowledged', 'escalation-resolved']);
+    expect(hook.requests[2].body).toMatchObject({ type: 'escalation-resolved', escalation: { id: escalationId, level: 1, round: 0 }, resolvedAt: resolved.data.resolvedAt });
+    expect(hook.requests[1].body).toMatchObject({ acknowledgement: { by: 'ada' } });
+    expect(slack.requests.map((r) => r.body.text)).toEqual([
+      expect.stringMatching(/^:rotating_light: \[CRITICAL\] checkout-api: Primary DB unreachable \(alarm fp-db-down, level 1, round 0\)$/),
+      expect.stringMatching(/^:eyes: Acknowledged by ada/),
+      expect.stringMatching(/^:white_check_mark: Resolved/),
+    ]);
+    expect(slack.requests[0].body.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'section' })]));
+    expect(bystander.requests).toHaveLength(0);
+  });
+
+  it('posts again with the same Idempotency-Key when the process dies between the call and the commit', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
+    const event = triggered(tenant, ['ops-webhook']);
+    const timers = app.get(TimerService);
+    const log = app.get(DeliveryLogRepository);
+    const handler = app.get(DeliverNotificationHandler);
+    const subject = deliverySubject(event.id, 'ops-webhook');
+    // Planned as the consumer does, but due in 3 s so the service's own poller leaves it to us first.
+    await dataSource.transaction(async (manager) => {
+      await log.plan(manager, event, 'ops-webhook');
+      await timers.timers.schedule(manager, {
+        tenantId: tenant, kind: DeliveryTimerKind, subject, dueAt: new Date(Date.now() + 3_000), payload: { escalationEventId: event.id, channel: 'ops-webhook' },
+      });
+    });
+
+    // A "crash": the claiming transaction delivers, then dies before it commits.
+    await eventually('the crashed attempt', async () => {
+      await timers.timers.fireDue(new Date(Date.now() + 5_000), async (timer, manager) => {
+        if (timer.subject !== subject) throw new Error('not this test\'s timer: leave it to the service');
+        await handler.deliver(timer, manager);
+        throw new Error('crash before commit');
+      }).catch(() => undefined);
+      return hook.requests.length === 1;
+    }, 2_500, 50);
+    expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
+
+    // The timer is still there: the service fires it again when it falls due.
+    await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(hook.requests.map((r) => r.headers['idempotency-key'])).toEqual([`${event.id}:ops-webhook`, `${event.id}:ops-webhook`]);
+    expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1 })]);
+
+    // A late re-fire after the success finds the delivery done and calls nobody.
+    await dataSource.transaction(async (manager) => {
+      await handler.deliver({ id: '0', tenantId: tenant, kind: DeliveryTimerKind, subject, dueAt: new Date(), payload: { escalationEventId: event.id, channel: 'ops-webhook' } }, manager);
+    });
+    expect(hook.requests).toHaveLength(2);
+  });
+});

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Delivery, EscalationEvent, TriggerContext } from './delivery';
+
+const TABLE = 'notifier.deliveries';
+
+interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  escalation_event_id: string;
+  escalation_id: string;
+  event_type: Delivery['eventType'];
+  channel: string;
+  event: EscalationEvent;
+  trigger: TriggerContext | null;
+  status: Delivery['status'];
+  attempts: number;
+}
+
+export interface FinishedDelivery {
+  status: 'delivered' | 'failed';
+  channelType: string;
+  attempts: number;
+  statusCode?: number;
+  error?: string;
+}
+
+/**
+ * The delivery log. Every method takes the caller's transaction: the consumer's (with
+ * the processed-event ledger) when planning, the timer's claim when delivering.
+ */
+@Injectable()
+export class DeliveryLogRepository {
+  /** Inserts one pending delivery; returns false when it was already planned. */
+  async plan(manager: EntityManager, event: EscalationEvent, channel: string, trigger?: TriggerContext): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `insert into ${TABLE} (tenant_id, escalation_event_id, escalation_id, event_type, channel, event, trigger)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)
+       on conflict (escalation_event_id, channel) do nothing returning id`,
+      [event.tenantId, event.id, event.data.escalationId, event.type, channel, JSON.stringify(event), trigger ? JSON.stringify(trigger) : null],
+    );
+    return inserted.length > 0;
+  }
+
+  /**
+   * The channels an escalation's triggers went to (delivered or still on their way; a
+   * channel whose every trigger failed never heard of it), with the latest trigger each got.
+   */
+  async notifiedChannels(manager: EntityManager, tenantId: string, escalationId: string): Promise<Map<string, TriggerContext>> {
+    const rows: Array<{ channel: string; event: EventEnvelopeOfTrigger }> = await manager.query(
+      `select distinct on (channel) channel, event from ${TABLE}
+       where tenant_id = $1 and escalation_id = $2 and event_type = 'escalation-triggered' and status <> 'failed'
+       order by channel, id desc`,
+      [tenantId, escalationId],
+    );
+    return new Map(rows.map((r) => [r.channel, { policy: r.event.data.policy, level: r.event.data.level, round: r.event.data.round, reason: r.event.data.reason }]));
+  }
+
+  /** The delivery, locked for the rest of the caller's transaction. */
+  async lock(manager: EntityManager, escalationEventId: string, channel: string): Promise<Delivery | undefined> {
+    const [row]: DeliveryRow[] = await manager.query(
+      `select id, tenant_id, escalation_event_id, escalation_id, event_type, channel, event, trigger, status, attempts
+       from ${TABLE} where escalation_event_id = $1 and channel = $2 for update`,
+      [escalationEventId, channel],
+    );
+    return row ? toDelivery(row) : undefined;
+  }
+
+  async finish(manager: EntityManager, id: string, result: FinishedDelivery): Promise<void> {
+    await manager.query(
+      `update ${TABLE} set status = $2, channel_type = $3, attempts = attempts + $4, status_code = $5, last_error = $6,
+         delivered_at = case when $2::text = 'delivered' then now() end,
+         failed_at = case when $2::text = 'failed' then now() end
+       where id = $1`,
+      [id, result.status, result.channelType, result.attempts, result.statusCode ?? null, result.error ?? null],
+    );
+  }
+}
+
+type EventEnvelopeOfTrigger = Extract<EscalationEvent, { type: 'escalation-triggered' }>;
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: String(row.id),
+    tenantId: row.tenant_id,
+    escalationEventId: row.escalation_event_id,
+    escalationId: row.escalation_id,
+    eventType: row.event_type,
+    channel: row.channel,
+    event: row.event,
+    trigger: row.trigger ?? undefined,
+    status: row.status,
+    attempts: row.attempts,
+  };
+}

@@ -1,0 +1,71 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
+import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { DeliveryTimerKind, deliverySubject, type EscalationEvent } from '../delivery-log/delivery';
+import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
+import { planDeliveries } from './plan-deliveries';
+
+/**
+ * Turns escalation events into delivery jobs: a log row and a `delivery` timer due now
+ * per channel, written in the consumer's transaction with the processed-event ledger,
+ * so a re-delivered event plans nothing twice.
+ */
+@Injectable()
+export class EscalationEventsConsumer implements OnModuleInit {
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly timers: TimerService,
+    private readonly log: DeliveryLogRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.messaging.consume({
+      name: 'escalation-events',
+      topics: [Topics.escalationEvents],
+      handle: (event, { manager }) => this.handle(event, manager),
+      // Deliver now rather than at the next timer poll.
+      afterCommit: () => this.timers.kick(),
+    });
+  }
+
+  async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
+    switch (event.type) {
+      case 'escalation-triggered':
+      case 'escalation-acknowledged':
+      case 'escalation-resolved':
+        return this.schedule(event, manager);
+      case 'alarm-raised':
+      case 'alarm-acknowledged':
+      case 'alarm-cleared':
+      case 'sla-at-risk':
+      case 'sla-breached':
+      case 'sla-met':
+      case 'notification-delivered':
+      case 'notification-failed':
+      case 'config-applied':
+      case 'config-deleted':
+        // Not published on the escalation topic; nothing to notify.
+        return;
+      default:
+        return assertNever(event);
+    }
+  }
+
+  private async schedule(event: EscalationEvent, manager: EntityManager): Promise<void> {
+    const notified = event.type === 'escalation-triggered'
+      ? new Map()
+      : await this.log.notifiedChannels(manager, event.tenantId, event.data.escalationId);
+    const now = new Date();
+    for (const { channel, trigger } of planDeliveries(event, notified)) {
+      if (!(await this.log.plan(manager, event, channel, trigger))) continue;
+      await this.timers.timers.schedule(manager, {
+        tenantId: event.tenantId,
+        kind: DeliveryTimerKind,
+        subject: deliverySubject(event.id, channel),
+        dueAt: now,
+        payload: { escalationEventId: event.id, channel },
+      });
+    }
+  }
+}
