@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { Topics } from '@vigil/contracts';
+import { PlatformModule } from '@vigil/platform-nest';
+import { AlarmEventsConsumer } from './alarm-events/alarm-events.consumer';
+import { SlaSchema, slaMigrations } from './migrations';
+import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
+import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
+import { ResolutionClocksService } from './resolution-clocks/resolution-clocks.service';
+import { TenantZonesProjection } from './tenant-zones/tenant-zones.projection';
+import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
+
+/**
+ * The SLA calculator. Its documents (SLAPolicy, BusinessCalendar, MaintenanceWindow,
+ * CreditSchedule) are stored by the platform's `vigil apply` route in `sla.config_documents`.
+ */
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: 'sla-calculator',
+      schema: SlaSchema,
+      topics: [Topics.alarmEvents, Topics.slaEvents, Topics.configEvents],
+      migrations: slaMigrations(),
+      timers: true,
+    }),
+  ],
+  providers: [
+    TenantZonesRepository,
+    TenantZonesProjection,
+    OutageIntervalsRepository,
+    ResolutionClocksRepository,
+    ResolutionClocksService,
+    AlarmEventsConsumer,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,154 @@
+import { assertNever, type AlarmRaisedData, type AlarmRef, type EventEnvelope, type Resolution, type SlaEventType, type SlaVerdictData } from '@vigil/contracts';
+import { businessTimeBetween, resolutionClock, resolutionVerdict, type BusinessCalendar } from '@vigil/sla-engine';
+import { formatDuration } from './format-duration';
+import type { ResolutionObjective } from './resolution-policy.matcher';
+
+/**
+ * running → at-risk → breached while the alarm is open; a clear ends the clock as met,
+ * breached (cleared too late) or cancelled (a false positive counts toward no SLA).
+ */
+export const ClockStates = ['running', 'at-risk', 'breached', 'met', 'cancelled'] as const;
+export type ClockState = (typeof ClockStates)[number];
+
+export const ResolutionTimerKinds = ['resolution-at-risk', 'resolution-deadline'] as const;
+export type ResolutionTimerKind = (typeof ResolutionTimerKinds)[number];
+
+/** A resolution clock of one policy for one alarm. Instants are epoch milliseconds. */
+export interface ResolutionClockState {
+  tenantId: string;
+  policy: string;
+  alarm: AlarmRef;
+  objective: string;
+  objectiveMs: number;
+  atRiskFraction: number;
+  calendarName: string | null;
+  calendar: BusinessCalendar;
+  raisedAt: number;
+  atRiskAt: number;
+  deadline: number;
+  state: ClockState;
+  clearedAt: number | null;
+}
+
+export interface TimerFired {
+  type: 'timer-fired';
+  kind: ResolutionTimerKind;
+  /** The timer's due time: the instant the verdict became true, however late the timer ran. */
+  dueAt: number;
+}
+
+export type ClockInput = TimerFired | EventEnvelope<'alarm-cleared'> | EventEnvelope<'alarm-acknowledged'>;
+
+export interface Verdict {
+  type: SlaEventType;
+  data: SlaVerdictData;
+}
+
+export interface ClockDecision {
+  state: ClockState;
+  verdicts: Verdict[];
+  /** Set when the input ended the alarm for this clock. */
+  cleared?: { at: number; resolution: Resolution };
+}
+
+/** Starts a clock for an alarm the policy times: deadline and at-risk instant on the calendar, from the source raise time. */
+export function startResolutionClock(input: {
+  tenantId: string;
+  alarm: AlarmRaisedData;
+  objective: ResolutionObjective;
+  calendarName: string | null;
+  calendar: BusinessCalendar;
+}): ResolutionClockState {
+  const { tenantId, alarm, objective, calendarName, calendar } = input;
+  const raisedAt = Date.parse(alarm.raisedAt);
+  const { deadline, atRisk } = resolutionClock({ raisedAt, objectiveMs: objective.objectiveMs, atRiskFraction: objective.atRiskFraction, calendar });
+  return {
+    tenantId,
+    policy: objective.policy,
+    alarm: { alarmKey: alarm.alarmKey, serviceId: alarm.serviceId, severity: alarm.severity, summary: alarm.summary },
+    objective: objective.objective,
+    objectiveMs: objective.objectiveMs,
+    atRiskFraction: objective.atRiskFraction,
+    calendarName,
+    calendar,
+    raisedAt,
+    atRiskAt: atRisk,
+    deadline,
+    state: 'running',
+    clearedAt: null,
+  };
+}
+
+const isOpen = (clock: ResolutionClockState) => clock.clearedAt === null && clock.state !== 'met' && clock.state !== 'cancelled';
+
+/**
+ * What a timer or an alarm change does to a clock: the verdicts to publish and the next
+ * state. Pure: the caller stores the state and publishes through the outbox.
+ */
+export function decideResolutionClock(clock: ResolutionClockState, input: ClockInput): ClockDecision {
+  const unchanged: ClockDecision = { state: clock.state, verdicts: [] };
+  switch (input.type) {
+    case 'timer-fired':
+      if (input.kind === 'resolution-at-risk') {
+        if (clock.state !== 'running' || !isOpen(clock)) return unchanged;
+        return { state: 'at-risk', verdicts: [verdict(clock, 'sla-at-risk', input.dueAt, atRiskReason(clock))] };
+      }
+      // A deadline passing while at-risk was never announced (an at-risk fraction of 1) breaches alone.
+      if ((clock.state !== 'running' && clock.state !== 'at-risk') || !isOpen(clock)) return unchanged;
+      return { state: 'breached', verdicts: [verdict(clock, 'sla-breached', input.dueAt, breachReason(clock))] };
+
+    case 'alarm-cleared': {
+      if (!isOpen(clock)) return unchanged;
+      const cleared = { at: Date.parse(input.data.clearedAt), resolution: input.data.resolution };
+      // A breach already published stays published; a later cancellation only records the clear.
+      if (clock.state === 'breached') return { state: 'breached', verdicts: [], cleared };
+      if (cleared.resolution === 'cancelled') return { state: 'cancelled', verdicts: [], cleared };
+      const outcome = resolutionVerdict({ clock: { deadline: clock.deadline, atRisk: clock.atRiskAt }, clearedAt: cleared.at, now: cleared.at });
+      if (outcome === 'met') {
+        const elapsed = businessTimeBetween(clock.raisedAt, cleared.at, clock.calendar);
+        return { state: 'met', verdicts: [verdict(clock, 'sla-met', cleared.at, metReason(clock, elapsed))], cleared };
+      }
+      // Cleared at or after the deadline before the deadline timer fired: the breach became true at the deadline.
+      return { state: 'breached', verdicts: [verdict(clock, 'sla-breached', clock.deadline, breachReason(clock))], cleared };
+    }
+
+    case 'alarm-acknowledged':
+      // Acknowledging stops escalation, not the SLA: a resolution objective measures the time
+      // to resolve, so the clock keeps running until the alarm clears.
+      return unchanged;
+
+    default:
+      return assertNever(input);
+  }
+}
+
+function verdict(clock: ResolutionClockState, type: SlaEventType, effectiveAt: number, reason: string): Verdict {
+  return {
+    type,
+    data: {
+      policy: clock.policy,
+      policyType: 'resolution',
+      serviceId: clock.alarm.serviceId,
+      alarm: clock.alarm,
+      reason,
+      deadline: new Date(clock.deadline).toISOString(),
+      effectiveAt: new Date(effectiveAt).toISOString(),
+    },
+  };
+}
+
+const businessTime = (clock: ResolutionClockState) => (clock.calendarName ? ` of business time on ${clock.calendarName}` : '');
+
+function atRiskReason(clock: ResolutionClockState): string {
+  const elapsed = Math.round(clock.objectiveMs * clock.atRiskFraction);
+  const percent = Math.round(clock.atRiskFraction * 100);
+  return `${clock.alarm.severity} alarm unresolved after ${formatDuration(elapsed)}${businessTime(clock)} (${percent}% of objective ${clock.objective})`;
+}
+
+function breachReason(clock: ResolutionClockState): string {
+  return `${clock.alarm.severity} alarm unresolved after ${formatDuration(clock.objectiveMs)}${businessTime(clock)} (objective ${clock.objective})`;
+}
+
+function metReason(clock: ResolutionClockState, elapsedMs: number): string {
+  return `${clock.alarm.severity} alarm resolved after ${formatDuration(elapsedMs)}${businessTime(clock)} (objective ${clock.objective})`;
+}

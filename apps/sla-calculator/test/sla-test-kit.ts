@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { issueToken } from '@vigil/auth';
+import {
+  ConfigApplyRoute, Topics, eventKey, newEvent, type AlarmClearedData, type AlarmRaisedData, type AnyEvent, type ApplyResult, type EventEnvelope,
+} from '@vigil/contracts';
+import { AppModule } from '../src/app.module';
+
+/** Settings of the real broker and database the int tests run against (the brief's defaults when unset). */
+export function useTestEnvironment(): void {
+  process.env.KAFKA_BROKERS ??= '127.0.0.1:19092';
+  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/vigil_test';
+  process.env.VIGIL_HOME ??= path.resolve(__dirname, '../../../.vigil');
+  process.env.TIMER_POLL_MS ??= '200';
+  process.env.LOG_LEVEL ??= 'warn';
+}
+
+export const newTenant = () => `t-${randomUUID().slice(0, 8)}`;
+
+export async function startApp(): Promise<{ app: INestApplication; url: string }> {
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** `vigil apply` of one document, as an admin of its tenant. */
+export async function applyDocument(url: string, doc: { kind: string; metadata: { name: string; tenant: string }; spec: object }): Promise<ApplyResult> {
+  const token = await issueToken({ tenantId: doc.metadata.tenant, scopes: ['admin'], home: process.env.VIGIL_HOME });
+  const response = await fetch(`${url}${ConfigApplyRoute}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ apiVersion: 'vigil/v1', ...doc }),
+  });
+  const body = await response.json();
+  if (response.status !== 200) throw new Error(`apply answered ${response.status}: ${JSON.stringify(body)}`);
+  return body as ApplyResult;
+}
+
+export interface AlarmSpec {
+  tenantId: string;
+  alarmKey?: string;
+  serviceId?: string;
+  severity?: AlarmRaisedData['severity'];
+  raisedAt: Date;
+  labels?: Record<string, string>;
+}
+
+function ref(spec: AlarmSpec) {
+  return { alarmKey: spec.alarmKey ?? 'alarm-1', serviceId: spec.serviceId ?? 'checkout-api', severity: spec.severity ?? 'critical', summary: 'checkout answers 500' };
+}
+
+export function alarmRaised(spec: AlarmSpec): EventEnvelope<'alarm-raised'> {
+  const raisedAt = spec.raisedAt.toISOString();
+  return newEvent({
+    type: 'alarm-raised', tenantId: spec.tenantId, subject: ref(spec).alarmKey, sequence: 1, occurredAt: raisedAt,
+    data: { ...ref(spec), source: 'int-test', labels: spec.labels ?? {}, raisedAt },
+  });
+}
+
+export function alarmCleared(spec: AlarmSpec & { clearedAt: Date; resolution?: AlarmClearedData['resolution'] }): EventEnvelope<'alarm-cleared'> {
+  return newEvent({
+    type: 'alarm-cleared', tenantId: spec.tenantId, subject: ref(spec).alarmKey, sequence: 2, occurredAt: spec.clearedAt.toISOString(),
+    data: { ...ref(spec), resolution: spec.resolution ?? 'resolved', raisedAt: spec.raisedAt.toISOString(), clearedAt: spec.clearedAt.toISOString() },
+  });
+}
+
+export function alarmAcknowledged(spec: AlarmSpec): EventEnvelope<'alarm-acknowledged'> {
+  const now = new Date().toISOString();
+  return newEvent({ type: 'alarm-acknowledged', tenantId: spec.tenantId, subject: ref(spec).alarmKey, sequence: 2, occurredAt: now, data: { ...ref(spec), acknowledgedAt: now } });
+}
+
+export function tenantApplied(tenantId: string, timezone: string, generation = 1): EventEnvelope<'config-applied'> {
+  return newEvent({
+    type: 'config-applied', tenantId, subject: `Tenant/${tenantId}`, sequence: generation, occurredAt: new Date().toISOString(),
+    data: { kind: 'Tenant', name: tenantId, generation, spec: { timezone } },
+  });
+}
+
+/** Produces to the real broker, keyed as the platform keys events. */
+export class EventProducer {
+  private readonly kafka = new Kafka({ clientId: `sla-int-${randomUUID().slice(0, 8)}`, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  private readonly producer: Producer = this.kafka.producer({ allowAutoTopicCreation: false });
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async send(...events: AnyEvent[]): Promise<void> {
+    for (const event of events) {
+      const isConfig = event.type === 'config-applied' || event.type === 'config-deleted';
+      const serviceId = (event.data as { serviceId?: string }).serviceId ?? 'config';
+      await this.producer.send({
+        topic: isConfig ? Topics.configEvents : Topics.alarmEvents,
+        acks: -1,
+        messages: [{ key: isConfig ? `${event.tenantId}/config` : eventKey(event.tenantId, serviceId), value: JSON.stringify(event), headers: { 'event-type': event.type } }],
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+/** Reads vigil.sla-events.v1 from the beginning with a group of its own. */
+export class SlaEventsReader {
+  private readonly kafka = new Kafka({ clientId: `sla-int-reader-${randomUUID().slice(0, 8)}`, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  private readonly consumer: Consumer = this.kafka.consumer({ groupId: `sla-int-reader-${randomUUID()}` });
+  private readonly events: AnyEvent[] = [];
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: Topics.slaEvents, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        this.events.push(JSON.parse(message.value!.toString('utf8')) as AnyEvent);
+      },
+    });
+  }
+
+  of(tenantId: string): AnyEvent[] {
+    return this.events.filter((e) => e.tenantId === tenantId);
+  }
+
+  async waitFor(tenantId: string, predicate: (events: AnyEvent[]) => boolean, timeoutMs = 20_000): Promise<AnyEvent[]> {
+    return eventually(() => {
+      const events = this.of(tenantId);
+      return predicate(events) ? events : undefined;
+    }, timeoutMs, `sla events of ${tenantId}`);
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** A connection of the test's own for asserting on the calculator's tables. */
+export async function connectDatabase(): Promise<Client> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  return client;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` answers something, bounded. */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Waits until the calculator's consumer recorded an event in its ledger. */
+export async function processed(db: Client, consumer: string, eventId: string): Promise<void> {
+  await eventually(async () => {
+    const { rowCount } = await db.query('select 1 from sla.processed_events where consumer = $1 and event_id = $2', [consumer, eventId]);
+    return rowCount ? true : undefined;
+  }, 20_000, `${consumer} to process ${eventId}`);
+}
