@@ -1,0 +1,77 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
+import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { AcknowledgeEscalationHandler } from '../acknowledge-escalation/acknowledge-escalation.handler';
+import { OpenEscalationHandler } from '../open-escalation/open-escalation.handler';
+import { ResolveEscalationHandler } from '../resolve-escalation/resolve-escalation.handler';
+import { KnownAlarmsStore } from './known-alarms.store';
+
+/**
+ * Alarm and SLA events in, escalations out. Every write goes through the message's
+ * transaction, with the processed-event ledger row, so a re-delivered event changes nothing.
+ */
+@Injectable()
+export class AlarmAndSlaEventsConsumer implements OnModuleInit {
+  constructor(
+    private readonly messaging: MessagingService,
+    private readonly timers: TimerService,
+    private readonly alarms: KnownAlarmsStore,
+    private readonly open: OpenEscalationHandler,
+    private readonly acknowledge: AcknowledgeEscalationHandler,
+    private readonly resolve: ResolveEscalationHandler,
+  ) {}
+
+  onModuleInit(): void {
+    this.messaging.consume({
+      name: 'alarm-and-sla-events',
+      topics: [Topics.alarmEvents, Topics.slaEvents],
+      handle: (event, { manager }) => this.handle(event, manager),
+      // A level due at once (`after: 0s`) should not wait for the next poll.
+      afterCommit: () => this.timers.kick(),
+    });
+  }
+
+  async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
+    switch (event.type) {
+      case 'alarm-raised': {
+        const { data } = event;
+        await this.alarms.raised(manager, event.tenantId, data.alarmKey, data.serviceId, data.labels, event.sequence);
+        await this.open.handle(manager, { event, trigger: 'alarm-raised', alarm: data, labels: data.labels, detail: data.summary });
+        return;
+      }
+      case 'sla-at-risk':
+      case 'sla-breached': {
+        const alarm = event.data.alarm;
+        // An availability verdict about a whole service names no alarm: there is no alarm to escalate or to stop.
+        if (!alarm) return;
+        const known = await this.alarms.find(manager, event.tenantId, alarm.alarmKey);
+        // The alarm cleared before its SLA verdict reached us (the topics are not ordered between them): nobody to wake.
+        if (known?.status === 'cleared') return;
+        await this.open.handle(manager, { event, trigger: event.type, alarm, labels: known?.labels, detail: event.data.reason });
+        return;
+      }
+      case 'alarm-acknowledged':
+        await this.acknowledge.fromAlarmEvent(manager, event);
+        return;
+      case 'alarm-cleared':
+        await this.alarms.cleared(manager, event.tenantId, event.data.alarmKey, event.data.serviceId, event.sequence);
+        await this.resolve.handle(manager, event);
+        return;
+      case 'sla-met':
+        // Met means the alarm cleared in time; its alarm-cleared resolves the escalation.
+        return;
+      case 'escalation-triggered':
+      case 'escalation-acknowledged':
+      case 'escalation-resolved':
+      case 'notification-delivered':
+      case 'notification-failed':
+      case 'config-applied':
+      case 'config-deleted':
+        // Not published on the topics this consumer reads.
+        return;
+      default:
+        assertNever(event);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import { bootstrapService } from '@vigil/platform-nest';
+import { AppModule } from './app.module';
+
+void bootstrapService('escalation', AppModule);
