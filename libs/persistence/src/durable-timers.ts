@@ -13,7 +13,7 @@ export interface DueTimer {
 export interface ScheduleTimer {
   tenantId: string;
   kind: string;
-  /** With `kind`, identifies the timer: scheduling the same one again moves it. */
+  /** With `kind`, identifies the timer: scheduling the same one again moves it (and re-arms it if it fired). */
   subject: string;
   dueAt: Date;
   payload?: Record<string, unknown>;
@@ -44,6 +44,26 @@ export function timersMigration(schema: string): new () => MigrationInterface {
   };
 }
 
+/** A timer whose handler fails is retried later with backoff instead of blocking the ones due after it. */
+export function timerRetriesMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class DurableTimerRetries1763700000300 implements MigrationInterface {
+    name = 'DurableTimerRetries1763700000300';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`alter table ${s}.timers add column attempts int not null default 0, add column retry_at timestamptz, add column last_error text`);
+      await q.query(`drop index ${s}.timers_due`);
+      await q.query(`create index timers_due on ${s}.timers ((coalesce(retry_at, due_at))) where fired_at is null and cancelled_at is null`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`drop index ${s}.timers_due`);
+      await q.query(`create index timers_due on ${s}.timers (due_at) where fired_at is null and cancelled_at is null`);
+      await q.query(`alter table ${s}.timers drop column attempts, drop column retry_at, drop column last_error`);
+    }
+  };
+}
+
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
 /**
  * Time-driven facts kept in PostgreSQL. Due timers are claimed with
  * `FOR UPDATE SKIP LOCKED` and fired inside the claiming transaction, so any number of
@@ -60,8 +80,8 @@ export class DurableTimers {
   async schedule(manager: EntityManager, timer: ScheduleTimer): Promise<void> {
     await manager.query(
       `insert into ${this.table} (tenant_id, kind, subject, due_at, payload) values ($1, $2, $3, $4, $5::jsonb)
-       on conflict (tenant_id, kind, subject) do update set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null
-       where ${this.table}.fired_at is null`,
+       on conflict (tenant_id, kind, subject) do update
+         set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`,
       [timer.tenantId, timer.kind, timer.subject, timer.dueAt.toISOString(), JSON.stringify(timer.payload ?? {})],
     );
   }
@@ -82,33 +102,47 @@ export class DurableTimers {
 
   /**
    * Claims up to `limit` due timers and fires each with the handler in its own
-   * transaction. Returns how many fired, and the lateness of each.
+   * transaction. Returns the lateness of each that fired. A handler that throws rolls
+   * its transaction back; the timer is retried later with exponential backoff (and the
+   * error kept in `last_error`), so it cannot hold up the timers due after it.
    */
-  async fireDue(now: Date, handler: (timer: DueTimer, manager: EntityManager) => Promise<void>, limit = 100): Promise<number[]> {
+  async fireDue(now: Date, handler: (timer: DueTimer, manager: EntityManager) => Promise<void>, limit = 100, onError?: (timer: DueTimer, error: Error) => void): Promise<number[]> {
     const lateness: number[] = [];
     for (let i = 0; i < limit; i++) {
-      const fired = await this.dataSource.transaction(async (manager) => {
-        const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
-          await manager.query(
-            `select id, tenant_id, kind, subject, due_at, payload from ${this.table}
-             where fired_at is null and cancelled_at is null and due_at <= $1
-             order by due_at limit 1 for update skip locked`,
-            [now.toISOString()],
-          );
-        if (rows.length === 0) return undefined;
-        const row = rows[0];
-        await handler({ id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload }, manager);
-        await manager.query(`update ${this.table} set fired_at = now() where id = $1`, [row.id]);
-        return Date.now() - new Date(row.due_at).getTime();
-      });
-      if (fired === undefined) break;
-      lateness.push(fired);
+      let claimed: DueTimer | undefined;
+      try {
+        const fired = await this.dataSource.transaction(async (manager) => {
+          const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
+            await manager.query(
+              `select id, tenant_id, kind, subject, due_at, payload from ${this.table}
+               where fired_at is null and cancelled_at is null and coalesce(retry_at, due_at) <= $1
+               order by coalesce(retry_at, due_at) limit 1 for update skip locked`,
+              [now.toISOString()],
+            );
+          if (rows.length === 0) return undefined;
+          const row = rows[0];
+          claimed = { id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload };
+          await handler(claimed, manager);
+          await manager.query(`update ${this.table} set fired_at = now() where id = $1`, [row.id]);
+          return Date.now() - new Date(row.due_at).getTime();
+        });
+        if (fired === undefined) break;
+        lateness.push(fired);
+      } catch (error) {
+        if (!claimed) throw error;
+        onError?.(claimed, error as Error);
+        await this.dataSource.query(
+          `update ${this.table} set attempts = attempts + 1, last_error = $2,
+             retry_at = now() + least(interval '1 millisecond' * $3, interval '1 second' * power(2, attempts)) where id = $1`,
+          [claimed.id, (error as Error).message.slice(0, 2_000), MAX_RETRY_DELAY_MS],
+        );
+      }
     }
     return lateness;
   }
 
   async nextDue(): Promise<Date | undefined> {
-    const [row] = await this.dataSource.query(`select min(due_at) as due from ${this.table} where fired_at is null and cancelled_at is null`);
+    const [row] = await this.dataSource.query(`select min(coalesce(retry_at, due_at)) as due from ${this.table} where fired_at is null and cancelled_at is null`);
     return row?.due ? new Date(row.due) : undefined;
   }
 }

@@ -8,7 +8,7 @@ import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
 import { messagingMigration } from '@vigil/messaging';
 import { loadConfig, loggerOptions } from '@vigil/observability';
-import { openDatabase, timersMigration } from '@vigil/persistence';
+import { openDatabase, timerRetriesMigration, timersMigration } from '@vigil/persistence';
 import { PolicyRegistry } from '@vigil/resilience';
 import { AuthGuard } from './auth/auth.guard';
 import { BASE_CONFIG, BaseConfig } from './base.config';
@@ -47,7 +47,7 @@ export class PlatformModule {
             migrations: [
               messagingMigration(options.schema),
               configDocumentsMigration(options.schema),
-              ...(options.timers ? [timersMigration(options.schema)] : []),
+              ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema)] : []),
               ...(options.migrations ?? []),
             ],
           }),

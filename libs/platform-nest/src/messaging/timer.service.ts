@@ -40,7 +40,7 @@ export class TimerService implements OnApplicationBootstrap {
       const handler = this.handlers.get(timer.kind);
       if (!handler) throw new Error(`no handler for timer kind ${timer.kind}`);
       await handler(timer, manager);
-    });
+    }, 100, (timer, error) => this.logger.warn({ msg: 'timer handler failed; will retry with backoff', kind: timer.kind, subject: timer.subject, error: error.message }));
     for (const ms of lateness) this.metrics.timerLateness.observe(ms / 1000);
     if (lateness.length > 0) this.messaging.flush();
     return lateness.length;
