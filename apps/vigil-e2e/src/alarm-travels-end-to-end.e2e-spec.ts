@@ -84,17 +84,18 @@ describe('one alarm, end to end through the five real services', () => {
     expect(raise.status).toBe(202);
 
     // Hop by hop: ingestion → sla-calculator (breach timer) → escalation → notifier → webhook.
-    const delivery = await eventually('the webhook to receive the escalation', async () => received.find((r) => r.body.escalationId), 60_000);
+    const delivery = await eventually('the webhook to receive the escalation', async () => received.find((r) => r.body.type === 'escalation-triggered'), 60_000);
     expect(delivery.body).toMatchObject({
       type: 'escalation-triggered',
-      level: 0,
+      tenantId: tenant,
+      escalation: { id: expect.any(String), policy: 'breach-paging', level: 0 },
       alarm: { alarmKey: 'checkout-db-down', serviceId: 'checkout-api', severity: 'critical', summary: 'Checkout database unreachable' },
       reason: expect.objectContaining({ trigger: 'sla-breached' }),
     });
     const expectedSignature = `sha256=${createHmac('sha256', 'e2e-secret').update(delivery.raw).digest('hex')}`;
     expect(delivery.headers['x-vigil-signature']).toBe(expectedSignature);
     expect(delivery.headers['idempotency-key']).toEqual(expect.any(String));
-    expect(String(delivery.body.acknowledgeUrl)).toContain(`${services.urlOf('escalation')}/api/v1/escalations/`);
+    expect((delivery.body.links as { acknowledge: string }).acknowledge).toContain(`${services.urlOf('escalation')}/api/v1/escalations/`);
 
     const clearedAt = DateTime.utc().startOf('second');
     const clear = await post({

@@ -34,9 +34,42 @@ export async function bootstrapService(service: ServiceName, appModule: Type<unk
   const app = await NestFactory.create<NestExpressApplication>(appModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttp(app);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const port = config.PORT ?? DefaultPorts[service];
   await app.listen(port, config.HOST);
-  app.get(Logger).log({ msg: `${service} listening`, port });
+  const logger = app.get(Logger);
+  logger.log({ msg: `${service} listening`, port });
+  stopGracefullyOnSignals(app, logger);
   return app;
+}
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * SIGTERM/SIGINT: stop taking requests and let those in flight finish, then stop the
+ * consumers (offsets committed), drain the outbox and close connections — the platform's
+ * shutdown hooks — and exit 0. Past 30 s the process gives up and exits 1.
+ */
+function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ msg: 'shutting down', signal });
+    setTimeout(() => {
+      logger.error({ msg: `shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting` });
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    const server = app.getHttpServer() as import('node:http').Server;
+    new Promise<void>((resolve) => server.close(() => resolve()))
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error({ msg: 'shutdown failed', error: error.message });
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }

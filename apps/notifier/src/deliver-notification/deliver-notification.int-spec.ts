@@ -311,15 +311,18 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
       });
     });
 
-    // A "crash": the claiming transaction delivers, then dies before it commits.
-    await eventually('the crashed attempt', async () => {
-      await timers.timers.fireDue(new Date(Date.now() + 5_000), async (timer, manager) => {
-        if (timer.subject !== subject) throw new Error('not this test\'s timer: leave it to the service');
-        await handler.deliver(timer, manager);
+    // A "crash": the transaction that claimed the timer delivers, then dies before it commits.
+    await expect(
+      dataSource.transaction(async (manager) => {
+        const [row] = await manager.query(
+          'select id, tenant_id, kind, subject, due_at, payload from notifier.timers where tenant_id = $1 and subject = $2 for update',
+          [tenant, subject],
+        );
+        await handler.deliver({ id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload }, manager);
         throw new Error('crash before commit');
-      }).catch(() => undefined);
-      return hook.requests.length === 1;
-    }, 2_500, 50);
+      }),
+    ).rejects.toThrow('crash before commit');
+    expect(hook.requests).toHaveLength(1);
     expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
 
     // The timer is still there: the service fires it again when it falls due.

@@ -22,8 +22,9 @@ async function startReceiver(out: (line: string) => void): Promise<{ url: string
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       received++;
-      const parsed = JSON.parse(body || '{}') as { type?: string; level?: number; alarm?: { alarmKey?: string }; text?: string };
-      out(`  notification received: ${parsed.type ?? 'message'} ${parsed.alarm?.alarmKey ?? parsed.text ?? ''}${parsed.level !== undefined ? ` (level ${parsed.level})` : ''}`);
+      const parsed = JSON.parse(body || '{}') as { type?: string; escalation?: { level?: number }; alarm?: { alarmKey?: string }; text?: string };
+      const level = parsed.escalation?.level;
+      out(`  notification received: ${parsed.type ?? 'slack message'} ${parsed.alarm?.alarmKey ?? parsed.text ?? ''}${level !== undefined ? ` (level ${level})` : ''}`);
       res.writeHead(200).end('ok');
     });
   });

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { testEnv } from '@vigil/testing';
+import { openDatabase } from './database';
+import { DurableTimers, timerRetriesMigration, timersMigration, type DueTimer } from './durable-timers';
+
+const env = testEnv();
+
+describe('DurableTimers against real PostgreSQL', () => {
+  const schema = `timers_${randomUUID().slice(0, 8)}`;
+  let dataSource: DataSource;
+  let timers: DurableTimers;
+  const past = (ms: number) => new Date(Date.now() - ms);
+
+  beforeAll(async () => {
+    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'timers-test', migrations: [timersMigration(schema), timerRetriesMigration(schema)] });
+    timers = new DurableTimers(dataSource, schema);
+  });
+
+  afterAll(async () => {
+    await dataSource.query(`drop schema ${schema} cascade`);
+    await dataSource.destroy();
+  });
+
+  it('fires each due timer once, even with two pollers at the same moment', async () => {
+    await dataSource.transaction(async (m) => {
+      for (let i = 0; i < 20; i++) await timers.schedule(m, { tenantId: 'a', kind: 'once', subject: `s${i}`, dueAt: past(1_000) });
+    });
+    const fired: string[] = [];
+    const handler = async (t: DueTimer) => {
+      fired.push(t.subject);
+    };
+    await Promise.all([timers.fireDue(new Date(), handler), timers.fireDue(new Date(), handler)]);
+    expect(fired.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
+    expect(await timers.fireDue(new Date(), handler)).toEqual([]);
+  });
+
+  it('retries a failing timer later without holding up the timers due after it', async () => {
+    await dataSource.transaction(async (m) => {
+      await timers.schedule(m, { tenantId: 'b', kind: 'flaky', subject: 'first', dueAt: past(2_000) });
+      await timers.schedule(m, { tenantId: 'b', kind: 'flaky', subject: 'second', dueAt: past(1_000) });
+    });
+    const fired: string[] = [];
+    const errors: string[] = [];
+    await timers.fireDue(new Date(), async (t) => {
+      if (t.subject === 'first') throw new Error('receiver down');
+      fired.push(t.subject);
+    }, 100, (t, e) => errors.push(`${t.subject}: ${e.message}`));
+    expect(fired).toEqual(['second']);
+    expect(errors).toEqual(['first: receiver down']);
+    const [row] = await dataSource.query(`select attempts, last_error, retry_at > now() as later, fired_at from ${schema}.timers where subject = 'first'`);
+    expect(row).toEqual({ attempts: 1, last_error: 'receiver down', later: true, fired_at: null });
+    await timers.fireDue(new Date(Date.now() + 2_000), async (t) => {
+      fired.push(t.subject);
+    });
+    expect(fired).toEqual(['second', 'first']);
+  });
+
+  it('re-arms a fired timer when it is scheduled again, and leaves a cancelled one alone', async () => {
+    const schedule = () => dataSource.transaction((m) => timers.schedule(m, { tenantId: 'c', kind: 'again', subject: 'x', dueAt: past(10) }));
+    const fired: string[] = [];
+    await schedule();
+    await timers.fireDue(new Date(), async (t) => void fired.push(t.subject));
+    await schedule();
+    await timers.fireDue(new Date(), async (t) => void fired.push(t.subject));
+    expect(fired).toEqual(['x', 'x']);
+    await schedule();
+    await dataSource.transaction((m) => timers.cancel(m, 'c', 'again', 'x'));
+    await timers.fireDue(new Date(), async (t) => void fired.push(t.subject));
+    expect(fired).toEqual(['x', 'x']);
+  });
+});
