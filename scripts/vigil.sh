@@ -25,7 +25,7 @@ source "$ROOT/scripts/lib/postgres.sh"
 
 export VIGIL_HOME="${VIGIL_HOME:-$ROOT/.vigil}"
 
-# app:port, in start order (the reporting API, which serves the dashboard, last).
+# app:port, in start order (the reporting API last).
 VIGIL_APPS=(alarm-ingestion:4001 sla-calculator:4002 escalation:4003 notifier:4004 reporting-api:4000)
 
 usage() {
@@ -214,8 +214,8 @@ start() {
     printf '  %-16s http://127.0.0.1:%s\n' "${entry%%:*}" "${entry##*:}"
   done
   echo
-  echo "  dashboard        http://127.0.0.1:4000/dashboard"
-  echo "  API docs         http://127.0.0.1:4000/docs"
+  echo "  API docs         <service URL>/docs     health: <service URL>/health"
+  echo "  try it           npm run demo"
   echo
   echo "  KAFKA_BROKERS=$KAFKA_BROKERS"
   echo "  DATABASE_URL=$(_vigil_pg_redact "$DATABASE_URL")"

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { DefaultPorts, type ServiceName } from '@vigil/contracts';
@@ -34,12 +35,22 @@ export async function bootstrapService(service: ServiceName, appModule: Type<unk
   const app = await NestFactory.create<NestExpressApplication>(appModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttp(app);
+  serveOpenApi(app, service);
   const port = config.PORT ?? DefaultPorts[service];
   await app.listen(port, config.HOST);
   const logger = app.get(Logger);
   logger.log({ msg: `${service} listening`, port });
   stopGracefullyOnSignals(app, logger);
   return app;
+}
+
+/** OpenAPI of the service's routes at `/docs` (JSON at `/docs-json`). */
+function serveOpenApi(app: INestApplication, service: ServiceName): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(`Vigil ${service}`).setVersion(process.env.npm_package_version ?? '0.1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
 }
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
