@@ -7,6 +7,7 @@
 #   start       infra + build + the five services; stays in the foreground (Ctrl-C stops)
 #   test        infra (database vigil_test) + build + jest --ci [jest args...]
 #   demo        build + tools/demo against the running services
+#   bench       infra (database vigil_bench) + build + tools/bench [scenario...] [options]
 #   lint        eslint [args...]
 #
 # KAFKA_BROKERS and DATABASE_URL are used as given when set; otherwise a single-node
@@ -39,6 +40,7 @@ usage: bash scripts/vigil.sh <command> [args...]
   test         infra (database vigil_test) + build + jest --ci [jest args...]
                (VIGIL_STOP_INFRA=1 stops the local Kafka broker afterwards)
   demo         build + play the demo against the running services
+  bench        infra + build + benchmarks [scenario...] [options] (bench -- --help)
   lint         eslint [args...]
 EOF
 }
@@ -260,6 +262,42 @@ run_tests() {
   return "$rc"
 }
 
+# ---- bench -------------------------------------------------------------------------
+# The bench starts its own processes (alarm-ingestion on a free port against database
+# vigil_bench, Alertmanager) and stops them; here only what `start` needs as well.
+run_bench() {
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      -h | --help)
+        build
+        node dist/tools/bench/src/main.js --help
+        return
+        ;;
+    esac
+  done
+  local own_broker=0 rc=0
+  if [ -z "${KAFKA_BROKERS:-}" ]; then
+    # The broker's version is known only for the local one (printed with the figures).
+    export VIGIL_KAFKA_VERSION
+    # A broker of its own, started fresh: hundreds of thousands of bench events must not
+    # land in the topics that `npm start` and the tests read from the beginning.
+    export VIGIL_KAFKA_PORT="${VIGIL_BENCH_KAFKA_PORT:-19192}" VIGIL_KAFKA_CONTROLLER_PORT="${VIGIL_BENCH_KAFKA_CONTROLLER_PORT:-19193}"
+    export VIGIL_KAFKA_RUN_DIR="$ROOT/.cache/kafka/bench"
+    vigil_stop_kafka >/dev/null 2>&1 || true
+    rm -rf "$VIGIL_KAFKA_RUN_DIR"
+    own_broker=1
+  fi
+  infra vigil_bench
+  build
+  node --enable-source-maps dist/tools/bench/src/main.js "$@" || rc=$?
+  if [ "$own_broker" = 1 ]; then
+    vigil_stop_kafka || true
+    rm -rf "$VIGIL_KAFKA_RUN_DIR"
+  fi
+  return "$rc"
+}
+
 # ---- main --------------------------------------------------------------------------
 main() {
   local cmd="${1:-}"
@@ -274,7 +312,7 @@ main() {
     infra-down)
       vigil_stop_kafka
       ;;
-    build | start | test | demo | lint)
+    build | start | test | demo | lint | bench)
       vigil_ensure_node
       ensure_dependencies
       case "$cmd" in
@@ -286,6 +324,7 @@ main() {
           node --enable-source-maps tools/cli/bin/vigil.js demo "$@"
           ;;
         lint) lint "$@" ;;
+        bench) run_bench "$@" ;;
       esac
       ;;
     -h | --help | help)

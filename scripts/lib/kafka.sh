@@ -154,7 +154,7 @@ vigil_ensure_kafka() {
   fi
   root="$(_vigil_kafka_root)"
   libs="$root/.cache/kafka/$VIGIL_KAFKA_VERSION/libs"
-  run_dir="$root/.cache/kafka/run"
+  run_dir="${VIGIL_KAFKA_RUN_DIR:-$root/.cache/kafka/run}"
   mkdir -p "$run_dir" || return 1
 
   # One starter at a time (two terminals running `npm start` and `npm test`).
@@ -269,7 +269,7 @@ _vigil_kafka_start() {
 vigil_stop_kafka() {
   local root run_dir pid waited
   root="$(_vigil_kafka_root)"
-  run_dir="$root/.cache/kafka/run"
+  run_dir="${VIGIL_KAFKA_RUN_DIR:-$root/.cache/kafka/run}"
   pid="$(_vigil_kafka_pid "$run_dir")" || pid=""
   if [ -z "$pid" ]; then
     rm -f "$run_dir/kafka.pid"

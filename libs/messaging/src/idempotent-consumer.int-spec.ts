@@ -3,7 +3,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics, deadLetterTopicOf, eventKey, newEvent, type AnyEvent } from '@vigil/contracts';
 import { openDatabase } from '@vigil/persistence';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector, eventually, startGroupAtEnd, testEnv, uniqueTenant } from '@vigil/testing';
 import { IdempotentConsumer, PoisonMessageError } from './idempotent-consumer';
 import { ensureTopics } from './kafka';
 import { messagingMigration } from './messaging.migration';
@@ -39,6 +39,8 @@ describe('IdempotentConsumer against real Kafka and PostgreSQL', () => {
     producer = kafka.producer();
     await producer.connect();
     deadLetters = await EventCollector.start(env.KAFKA_BROKERS, [deadLetterTopicOf(Topics.alarmEvents)]);
+    // A fresh group would replay the topic's whole history; this one starts at its end.
+    await startGroupAtEnd(kafka, `test.raises-${schema}`, [Topics.alarmEvents]);
     consumer = new IdempotentConsumer(kafka, dataSource, producer, {
       name: `raises-${schema}`,
       topics: [Topics.alarmEvents],
@@ -49,6 +51,7 @@ describe('IdempotentConsumer against real Kafka and PostgreSQL', () => {
       },
     }, { service: 'test', schema });
     await consumer.start();
+    await consumer.joined;
   });
 
   afterAll(async () => {

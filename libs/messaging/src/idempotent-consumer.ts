@@ -40,6 +40,9 @@ export interface ConsumerOptions {
  */
 export class IdempotentConsumer {
   private consumer?: Consumer;
+  private markJoined!: () => void;
+  /** Resolves once the consumer has joined its group and been given partitions. */
+  readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
   private readonly retry = retryPolicy({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000, isTransient: (e) => !(e instanceof PoisonMessageError) });
   private readonly ledger: string;
   readonly groupId: string;
@@ -57,6 +60,7 @@ export class IdempotentConsumer {
 
   async start(): Promise<void> {
     this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
     await this.consumer.connect();
     for (const topic of this.definition.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({

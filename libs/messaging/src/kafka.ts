@@ -1,9 +1,11 @@
-import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type ISocketFactory, type ITopicConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+  /** How connections are made; tests pass one they can cut to play a Kafka outage. */
+  socketFactory?: ISocketFactory;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -19,8 +21,10 @@ export function createKafka(options: KafkaOptions): Kafka {
     brokers: options.brokers,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, retries: 8 },
+    // Reconnect attempts at most 5 s apart, so recovery after an outage is quick.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8 },
     logLevel: logLevel.WARN,
+    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
       options.log?.(LEVELS[entry.level] ?? 'info', `kafka: ${message}`, { namespace: entry.namespace, ...extra });

@@ -23,8 +23,11 @@ export function configureHttp(app: NestExpressApplication): void {
  */
 export async function bootstrapService(service: ServiceName, appModule: Type<unknown>): Promise<INestApplication> {
   let config: BaseConfig;
+  let app: NestExpressApplication;
   try {
     config = loadConfig(BaseConfig);
+    // An app's own config classes are loaded by its providers: their errors surface here.
+    app = await NestFactory.create<NestExpressApplication>(appModule, { bufferLogs: true, abortOnError: false });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${service}: ${error.message}\n`);
@@ -32,7 +35,6 @@ export async function bootstrapService(service: ServiceName, appModule: Type<unk
     }
     throw error;
   }
-  const app = await NestFactory.create<NestExpressApplication>(appModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureHttp(app);
   serveOpenApi(app, service);

@@ -19,7 +19,7 @@ import { HealthController } from './health/health.controller';
 import { VigilMetrics } from './health/vigil-metrics';
 import { MessagingService } from './messaging/messaging.service';
 import { TimerService } from './messaging/timer.service';
-import { PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
 
 /**
  * What every Vigil service stands on: validated config, JSON logs, its schema migrated,
@@ -33,6 +33,7 @@ export class PlatformModule {
     const ownsDocuments = (Object.keys(DocumentOwners) as DocumentKind[]).some((k) => DocumentOwners[k] === options.service);
     const providers: Provider[] = [
       { provide: PLATFORM_OPTIONS, useValue: options },
+      { provide: KAFKA_SOCKET_FACTORY, useValue: null },
       { provide: BASE_CONFIG, useFactory: () => loadConfig(BaseConfig) },
       {
         provide: DataSource,

@@ -16,3 +16,6 @@ export interface PlatformOptions {
 }
 
 export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
+
+/** Optional kafkajs socket factory (tests override it to cut the client off from Kafka). */
+export const KAFKA_SOCKET_FACTORY = Symbol('KAFKA_SOCKET_FACTORY');

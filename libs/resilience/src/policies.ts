@@ -116,3 +116,11 @@ export function timeoutPolicy(ms: number = ResilienceDefaults.timeoutMs) {
 
 export { wrap };
 export type { IPolicy };
+
+/**
+ * cockatiel's own type guards for these errors test the wrong marker in 3.2, so Vigil
+ * checks the markers itself.
+ */
+export const isBrokenCircuit = (error: unknown): error is Error => error instanceof Error && 'isBrokenCircuitError' in error;
+export const isTimeout = (error: unknown): error is Error => error instanceof Error && 'isTaskCancelledError' in error;
+export const isBulkheadFull = (error: unknown): error is Error => error instanceof Error && 'isBulkheadRejectedError' in error;

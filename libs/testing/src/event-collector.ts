@@ -11,14 +11,20 @@ export interface CollectedMessage {
   headers: Record<string, string>;
 }
 
-/** Reads topics from the beginning with a fresh consumer group and keeps what it sees. */
+/**
+ * Reads what is published to the topics from the moment it starts (a fresh group whose
+ * offsets are set to the current ends first, so a long topic history is never replayed)
+ * and keeps what it sees.
+ */
 export class EventCollector {
   readonly messages: CollectedMessage[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(brokers: string, topics: string[]): Promise<EventCollector> {
     const kafka = new Kafka({ clientId: 'vigil-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+    const groupId = `test-${randomUUID()}`;
+    await startGroupAtEnd(kafka, groupId, topics);
+    const consumer = kafka.consumer({ groupId });
     const collector = new EventCollector(consumer);
     await consumer.connect();
     for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
@@ -50,6 +56,20 @@ export class EventCollector {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+}
+
+/** Commits a new consumer group's offsets at the topics' current ends, so it reads only what comes next. */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
 

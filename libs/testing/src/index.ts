@@ -1,2 +1,3 @@
 export * from './test-env';
 export * from './event-collector';
+export * from './cuttable-network';

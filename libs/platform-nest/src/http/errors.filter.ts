@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '@vigil/persistence';
+import { isBrokenCircuit } from '@vigil/resilience';
 
 export const RetryAfterSeconds = 5;
 
@@ -14,11 +15,12 @@ export class ErrorsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      if (status === 503 || status === 429) response.setHeader('Retry-After', String(RetryAfterSeconds));
+      const asked = typeof body === 'object' && body !== null ? (body as { retryAfterSeconds?: number }).retryAfterSeconds : undefined;
+      if (status === 503 || status === 429) response.setHeader('Retry-After', String(asked ?? RetryAfterSeconds));
       response.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
       return;
     }
-    if (isDatabaseUnavailable(exception)) {
+    if (isDatabaseUnavailable(exception) || isBrokenCircuit(exception)) {
       this.logger.warn({ msg: 'database unavailable', error: (exception as Error).message });
       response.setHeader('Retry-After', String(RetryAfterSeconds));
       response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unreachable; retry later' });

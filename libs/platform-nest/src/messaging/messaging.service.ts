@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { ISocketFactory, Kafka, Producer } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
 import { IdempotentConsumer, OutboxRelay, appendToOutbox, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
-import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
+import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { VigilMetrics } from '../health/vigil-metrics';
 
 /**
@@ -28,10 +28,11 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(BASE_CONFIG) private readonly config: BaseConfig,
     private readonly dataSource: DataSource,
     private readonly metrics: VigilMetrics,
+    @Optional() @Inject(KAFKA_SOCKET_FACTORY) socketFactory?: ISocketFactory | null,
   ) {
     const log = (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra?: Record<string, unknown>) =>
       level === 'debug' ? this.logger.debug({ ...extra, msg: message }) : this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message });
-    this.kafka = createKafka({ brokers: config.brokers(), clientId: options.service, log });
+    this.kafka = createKafka({ brokers: config.brokers(), clientId: options.service, log, socketFactory: socketFactory ?? undefined });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.producer.on('producer.connect', () => (this.producerConnected = true));
     this.producer.on('producer.disconnect', () => (this.producerConnected = false));

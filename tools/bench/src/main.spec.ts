@@ -1,0 +1,27 @@
+import { PlannedScenarios, Scenarios, parseBenchArgs } from './main';
+
+describe('parseBenchArgs', () => {
+  it('runs every implemented scenario when none is named', () => {
+    expect(parseBenchArgs([]).scenarios).toEqual(Object.keys(Scenarios));
+  });
+
+  it('runs the named scenarios once each, with their checked options', () => {
+    const args = parseBenchArgs(['ingest', '--alerts', '5000', 'ingest', '--client', 'fetch']);
+    expect(args.scenarios).toEqual(['ingest']);
+    expect(args.options.ingest).toMatchObject({ alerts: 5_000, batchSize: 500, concurrency: 16 });
+    expect(args.values.client).toBe('fetch');
+  });
+
+  it('refuses an unknown scenario, a planned one and an unknown option', () => {
+    expect(() => parseBenchArgs(['ingset'])).toThrow(/unknown scenario "ingset"/);
+    expect(() => parseBenchArgs([PlannedScenarios[0]])).toThrow(/not implemented yet/);
+    expect(() => parseBenchArgs(['--speed', 'max'])).toThrow(/Unknown option/);
+  });
+
+  it('refuses counts out of bounds before anything starts', () => {
+    expect(() => parseBenchArgs(['ingest', '--batch-size', '5000'])).toThrow(/--batch-size must be a whole number from 2 to 1000/);
+    expect(() => parseBenchArgs(['ingest', '--alerts', '1e9'])).toThrow(/--alerts/);
+    expect(() => parseBenchArgs(['ingest', '--concurrency', '0'])).toThrow(/--concurrency/);
+    expect(() => parseBenchArgs(['--client', 'curl'])).toThrow(/--client must be one of http, fetch/);
+  });
+});

@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stopAll } from './shared/child-process';
+import { TransportNames, type TransportName } from './shared/http-load';
+import { progress } from './shared/progress';
+import { interruption } from './shared/interruption';
+import type { BenchContext, ScenarioResult } from './shared/scenario';
+import { DefaultIngestOptions, runIngest, type IngestOptions } from './ingest/ingest.scenario';
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Scenario {
+  description: string;
+  /** Checks the options before anything starts: a typo costs no run. */
+  options(values: Values): unknown;
+  run(context: BenchContext, options: unknown): Promise<ScenarioResult>;
+}
+
+/** Scenarios by name, in the order `npm run bench` (no name) runs them. */
+export const Scenarios: Record<string, Scenario> = {
+  ingest: {
+    description: 'alarms in over HTTP, batched and single, to Kafka; side by side with Prometheus Alertmanager',
+    options: (values): IngestOptions => ({
+        alerts: integer(values, 'alerts', DefaultIngestOptions.alerts, 1, 200_000),
+        singleAlerts: integer(values, 'single-alerts', DefaultIngestOptions.singleAlerts, 0, 200_000),
+        batchSize: integer(values, 'batch-size', DefaultIngestOptions.batchSize, 2, 1_000),
+        concurrency: integer(values, 'concurrency', DefaultIngestOptions.concurrency, 1, 256),
+        warmup: integer(values, 'warmup', DefaultIngestOptions.warmup, 0, 20_000),
+        kafkaTimeoutMs: integer(values, 'kafka-timeout', DefaultIngestOptions.kafkaTimeoutMs / 1000, 1, 600) * 1000,
+    }),
+    run: (context, options) => runIngest(context, options as IngestOptions),
+  },
+};
+
+/** Named in DESIGN.md and still to be built. */
+export const PlannedScenarios = ['sla', 'notify', 'report', 'soak'];
+
+export const Usage = `usage: npm run bench -- [scenario...] [options]
+
+scenarios (none: every implemented one, in this order)
+${Object.entries(Scenarios)
+  .map(([name, s]) => `  ${name.padEnd(8)} ${s.description}`)
+  .join('\n')}
+  (planned: ${PlannedScenarios.join(', ')})
+
+options
+  --client http|fetch        HTTP client, the same for every target (default http: node:http keep-alive agent)
+  --concurrency N            requests in flight (default ${DefaultIngestOptions.concurrency})
+  --service-log-level L      LOG_LEVEL of the services the bench starts (default warn)
+
+ingest
+  --alerts N                 distinct alarm raises sent batched to each target (default ${DefaultIngestOptions.alerts})
+  --single-alerts N          how many of them are also sent one per request (default ${DefaultIngestOptions.singleAlerts}; 0: none)
+  --batch-size N             alerts per batched request, 2..1000 (default ${DefaultIngestOptions.batchSize})
+  --warmup N                 alerts sent before measuring, per target (default ${DefaultIngestOptions.warmup})
+  --kafka-timeout S          seconds to wait for a case's events on Kafka (default ${DefaultIngestOptions.kafkaTimeoutMs / 1000})
+
+Progress goes to stderr; stdout gets each scenario's table and, last, one JSON line of its figures.
+Environment: KAFKA_BROKERS, DATABASE_URL (the bench uses database vigil_bench on that server,
+or BENCH_DATABASE_URL), VIGIL_HOME.
+`;
+
+class UsageError extends Error {}
+
+function integer(values: Values, name: string, fallback: number, min: number, max: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}"`);
+  }
+  return value;
+}
+
+export interface ParsedArgs {
+  scenarios: string[];
+  /** Each selected scenario's checked options. */
+  options: Record<string, unknown>;
+  values: Values;
+  help: boolean;
+}
+
+/** Scenario names and options; throws a UsageError for anything it does not know. */
+export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        client: { type: 'string' },
+        concurrency: { type: 'string' },
+        'service-log-level': { type: 'string' },
+        alerts: { type: 'string' },
+        'single-alerts': { type: 'string' },
+        'batch-size': { type: 'string' },
+        warmup: { type: 'string' },
+        'kafka-timeout': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values as Values;
+  for (const name of parsed.positionals) {
+    if (PlannedScenarios.includes(name)) throw new UsageError(`scenario "${name}" is not implemented yet`);
+    if (!(name in Scenarios)) throw new UsageError(`unknown scenario "${name}"`);
+  }
+  const client = values.client ?? 'http';
+  if (!TransportNames.includes(client as TransportName)) throw new UsageError(`--client must be one of ${TransportNames.join(', ')}, got "${String(client)}"`);
+  const level = values['service-log-level'] ?? 'warn';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(level))) throw new UsageError(`--service-log-level: unknown level "${String(level)}"`);
+  const scenarios = parsed.positionals.length > 0 ? [...new Set(parsed.positionals)] : Object.keys(Scenarios);
+  const options = Object.fromEntries(scenarios.map((name) => [name, Scenarios[name].options(values)]));
+  return { scenarios, options, values, help: values.help === true };
+}
+
+function context(client: TransportName, serviceLogLevel: string): BenchContext {
+  // dist/tools/bench/src/main.js → the workspace root.
+  const root = path.resolve(__dirname, '../../../..');
+  const runId = Date.now().toString(36);
+  const logDir = path.join(root, '.vigil', 'bench', runId);
+  return {
+    root,
+    runId,
+    env: process.env,
+    kafkaBrokers: process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:19092',
+    kafkaVersion: process.env.VIGIL_KAFKA_VERSION?.trim() || undefined,
+    vigilHome: path.resolve(process.env.VIGIL_HOME?.trim() || path.join(root, '.vigil')),
+    logDir,
+    logDirRelative: path.relative(root, logDir),
+    client,
+    serviceLogLevel,
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseBenchArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${Usage}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(Usage);
+    return 0;
+  }
+  const ctx = context((args.values.client as TransportName | undefined) ?? 'http', String(args.values['service-log-level'] ?? 'warn'));
+  let exitCode = 0;
+  for (const name of args.scenarios) {
+    const started = Date.now();
+    progress(`scenario ${name} (run ${ctx.runId})`);
+    try {
+      const result = await Scenarios[name].run(ctx, args.options[name]);
+      process.stdout.write(`${result.report}\n${JSON.stringify(result.figures)}\n`);
+      if (!result.ok) {
+        progress(`scenario ${name}: some requests failed or events did not arrive; the figures above are suspect`);
+        exitCode = 1;
+      }
+    } catch (error) {
+      if (interruption.signal.aborted) break;
+      progress(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
+      exitCode = 1;
+    } finally {
+      await stopAll();
+    }
+    progress(`scenario ${name} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return exitCode;
+}
+
+if (require.main === module) {
+  let interrupted = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: stopping what the bench started`);
+    interruption.abort();
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  // After a signal the handler above exits, once everything is stopped.
+  main(process.argv.slice(2)).then(
+    (code) => interrupted || process.exit(code),
+    (error: Error) => {
+      progress(error.stack ?? error.message);
+      void stopAll().finally(() => interrupted || process.exit(1));
+    },
+  );
+}
