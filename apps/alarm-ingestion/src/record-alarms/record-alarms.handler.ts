@@ -1,34 +1,48 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { eventKey, newEvent, type AnyEvent } from '@vigil/contracts';
+import { eventKey, newEvent } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
-import type { AlarmChangeDto, AlarmResult } from './alarm-change.dto';
-import { decideAlarmChange, type AlarmChange, type AlarmState } from './decide-alarm-change';
+import { isDatabaseUnavailable } from '@vigil/persistence';
+import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
+import { TenantRateLimit } from './tenant-rate-limit';
+import type { AlarmResult } from './alarm-change.dto';
+import { decideAlarmChange, evolveAlarm, type AlarmChange, type AlarmEvent, type AlarmState } from './decide-alarm-change';
 
-export interface AlarmOutcome { alarmId: string; result: AlarmResult; eventId?: string; reason?: string }
+export interface AlarmOutcome { alarmId: string; result: AlarmResult; eventId?: string; type?: string; reason?: string }
 export interface RecordResponse { results: AlarmOutcome[] }
-
-type AlarmEvent = Extract<AnyEvent, { type: 'alarm-raised' | 'alarm-cleared' }>;
 
 const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 5;
 
 /**
- * Appends alarm changes to their streams. Everything of one request commits in one
- * transaction — events, the alarms projection, the outbox rows and the idempotency
- * record — before the 202 is sent. Two writers of one stream meet at the stream
- * version's unique key; the loser retries on the new state.
+ * Appends alarm changes to their streams, whatever format they came in. Everything of
+ * one request commits in one transaction — events, the alarms projection, the outbox
+ * rows and the idempotency record — before the 202 is sent. Two writers of one stream
+ * meet at the stream version's unique key; the loser retries on the new state.
  */
 @Injectable()
 export class RecordAlarmsHandler {
-  constructor(private readonly dataSource: DataSource, private readonly messaging: MessagingService) {}
+  /** A database that stopped answering is not hammered: after 5 failures, 503 at once for 60 s. */
+  private readonly database: IPolicy;
 
-  async record(tenantId: string, changes: AlarmChangeDto[], idempotencyKey?: string): Promise<RecordResponse> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messaging: MessagingService,
+    private readonly rateLimit: TenantRateLimit,
+    policies: PolicyRegistry,
+  ) {
+    this.database = policies.breaker('database', { critical: true, isFailure: isDatabaseUnavailable });
+  }
+
+  async record(tenantId: string, changes: AlarmChange[], idempotencyKey?: string): Promise<RecordResponse> {
+    await this.rateLimit.take(tenantId, changes.length);
     const requestHash = createHash('sha256').update(JSON.stringify(changes)).digest('hex');
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotencyKey, requestHash));
+        const response = await this.database.execute(() =>
+          this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotencyKey, requestHash)),
+        );
         this.messaging.flush();
         return response;
       } catch (error) {
@@ -37,7 +51,12 @@ export class RecordAlarmsHandler {
     }
   }
 
-  private async recordIn(manager: EntityManager, tenantId: string, changes: AlarmChangeDto[], idempotencyKey: string | undefined, requestHash: string): Promise<RecordResponse> {
+  /**
+   * Set-based: one read of every alarm the request names (locked, in key order so
+   * concurrent requests cannot deadlock), decide and evolve in memory, then one insert of
+   * the events, one upsert of the alarms' new state, one insert into the outbox.
+   */
+  private async recordIn(manager: EntityManager, tenantId: string, changes: AlarmChange[], idempotencyKey: string | undefined, requestHash: string): Promise<RecordResponse> {
     if (idempotencyKey) {
       const [seen] = await manager.query('select request_hash, response from ingestion.idempotency_keys where tenant_id = $1 and key = $2', [tenantId, idempotencyKey]);
       if (seen) {
@@ -45,28 +64,30 @@ export class RecordAlarmsHandler {
         return seen.response as RecordResponse;
       }
     }
+    const states = await this.load(manager, tenantId, [...new Set(changes.map((c) => c.alarmKey))].sort());
+    const changed = new Set<string>();
     const results: AlarmOutcome[] = [];
-    const outbox: AlarmEvent[] = [];
-    for (const dto of changes) {
-      const change = toChange(dto);
-      const state = await this.load(manager, tenantId, change.alarmKey);
+    const events: AlarmEvent[] = [];
+    for (const change of changes) {
+      const state = states.get(change.alarmKey);
       const decision = decideAlarmChange(state, change);
       if (decision.result !== 'recorded') {
-        results.push({ alarmId: dto.alarmId, result: decision.result, reason: decision.reason });
+        results.push({ alarmId: change.alarmKey, result: decision.result, reason: decision.reason });
         continue;
       }
-      const version = (state?.version ?? 0) + 1;
-      const event = newEvent({ type: decision.type, tenantId, subject: change.alarmKey, sequence: version, occurredAt: change.occurredAt, data: decision.data } as Parameters<typeof newEvent>[0]) as AlarmEvent;
-      await manager.query(
-        `insert into ingestion.events (event_id, tenant_id, stream_id, version, type, occurred_at, recorded_at, payload)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-        [event.id, tenantId, change.alarmKey, version, event.type, event.occurredAt, event.recordedAt, JSON.stringify(event)],
-      );
-      await this.project(manager, tenantId, event, version);
-      outbox.push(event);
-      results.push({ alarmId: dto.alarmId, result: 'recorded', eventId: event.id });
+      const event = newEvent({
+        type: decision.type, tenantId, subject: change.alarmKey, sequence: (state?.version ?? 0) + 1, occurredAt: change.occurredAt, data: decision.data,
+      } as Parameters<typeof newEvent>[0]) as AlarmEvent;
+      states.set(change.alarmKey, evolveAlarm(state, event));
+      changed.add(change.alarmKey);
+      events.push(event);
+      results.push({ alarmId: change.alarmKey, result: 'recorded', eventId: event.id, type: event.type, ...(decision.reason ? { reason: decision.reason } : {}) });
     }
-    await this.messaging.publish(manager, outbox.map((event) => ({ event, key: eventKey(tenantId, event.data.serviceId) })));
+    if (events.length > 0) {
+      await this.append(manager, tenantId, events);
+      await this.save(manager, tenantId, [...changed].map((key) => [key, states.get(key)!] as const));
+      await this.messaging.publish(manager, events.map((event) => ({ event, key: eventKey(tenantId, event.data.serviceId) })));
+    }
     const response = { results };
     if (idempotencyKey) {
       await manager.query(
@@ -77,44 +98,50 @@ export class RecordAlarmsHandler {
     return response;
   }
 
-  private async load(manager: EntityManager, tenantId: string, alarmKey: string): Promise<AlarmState | undefined> {
-    const [row] = await manager.query(
-      'select status, service_id, severity, summary, raised_at, version from ingestion.alarms where tenant_id = $1 and alarm_key = $2 for update',
-      [tenantId, alarmKey],
+  private async load(manager: EntityManager, tenantId: string, keys: string[]): Promise<Map<string, AlarmState>> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `select alarm_key, status, service_id, severity, summary, source, labels, raised_at, cleared_at, acknowledged_at, raised_event_id, cleared_event_id, version
+       from ingestion.alarms where tenant_id = $1 and alarm_key = any($2::text[]) order by alarm_key for update`,
+      [tenantId, keys],
     );
-    if (!row) return undefined;
-    return { status: row.status, serviceId: row.service_id, severity: row.severity, summary: row.summary, raisedAt: new Date(row.raised_at).toISOString(), version: row.version };
+    const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : undefined);
+    return new Map(rows.map((row) => [row.alarm_key as string, {
+      status: row.status as AlarmState['status'], serviceId: row.service_id as string, severity: row.severity as AlarmState['severity'],
+      summary: row.summary as string, source: row.source as string, labels: row.labels as Record<string, string>,
+      raisedAt: iso(row.raised_at)!, clearedAt: iso(row.cleared_at), acknowledgedAt: iso(row.acknowledged_at),
+      raisedEventId: row.raised_event_id as string, clearedEventId: (row.cleared_event_id as string | null) ?? undefined, version: row.version as number,
+    }]));
   }
 
-  private async project(manager: EntityManager, tenantId: string, event: AlarmEvent, version: number): Promise<void> {
-    if (event.type === 'alarm-raised') {
-      const d = event.data;
-      await manager.query(
-        `insert into ingestion.alarms (tenant_id, alarm_key, service_id, severity, summary, status, raised_at, cleared_at, version, raised_event_id)
-         values ($1, $2, $3, $4, $5, 'active', $6, null, $7, $8)
-         on conflict (tenant_id, alarm_key) do update set service_id = excluded.service_id, severity = excluded.severity, summary = excluded.summary,
-           status = 'active', raised_at = excluded.raised_at, cleared_at = null, version = excluded.version, raised_event_id = excluded.raised_event_id`,
-        [tenantId, d.alarmKey, d.serviceId, d.severity, d.summary, d.raisedAt, version, event.id],
-      );
-    } else if (event.type === 'alarm-cleared') {
-      await manager.query(
-        `update ingestion.alarms set status = 'cleared', cleared_at = $3, version = $4 where tenant_id = $1 and alarm_key = $2`,
-        [tenantId, event.data.alarmKey, event.data.clearedAt, version],
-      );
-    }
+  /** The stream versions' unique key is where two writers of one alarm meet. */
+  private async append(manager: EntityManager, tenantId: string, events: AlarmEvent[]): Promise<void> {
+    await manager.query(
+      `insert into ingestion.events (event_id, tenant_id, stream_id, version, type, occurred_at, recorded_at, payload)
+       select e, $1, s, v, t, o::timestamptz, r::timestamptz, p::jsonb
+       from unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) as x(e, s, v, t, o, r, p)`,
+      [
+        tenantId, events.map((e) => e.id), events.map((e) => e.subject), events.map((e) => e.sequence), events.map((e) => e.type),
+        events.map((e) => e.occurredAt), events.map((e) => e.recordedAt), events.map((e) => JSON.stringify(e)),
+      ],
+    );
   }
-}
 
-function toChange(dto: AlarmChangeDto): AlarmChange {
-  return {
-    alarmKey: dto.alarmId,
-    serviceId: dto.serviceId,
-    severity: dto.severity,
-    status: dto.status,
-    summary: dto.summary,
-    source: dto.source ?? 'api',
-    labels: dto.labels ?? {},
-    occurredAt: new Date(dto.occurredAt).toISOString(),
-    resolution: dto.resolution,
-  };
+  private async save(manager: EntityManager, tenantId: string, alarms: ReadonlyArray<readonly [string, AlarmState]>): Promise<void> {
+    const column = <T>(pick: (state: AlarmState) => T) => alarms.map(([, state]) => pick(state));
+    await manager.query(
+      `insert into ingestion.alarms (tenant_id, alarm_key, service_id, severity, summary, source, labels, status, raised_at, cleared_at,
+         acknowledged_at, raised_event_id, cleared_event_id, version)
+       select $1, k, sv, sev, sm, src, l::jsonb, st, ra::timestamptz, ca::timestamptz, aa::timestamptz, re, ce, v
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::uuid[], $14::int[])
+         as x(k, sv, sev, sm, src, l, st, ra, ca, aa, re, ce, v)
+       on conflict (tenant_id, alarm_key) do update set service_id = excluded.service_id, severity = excluded.severity, summary = excluded.summary,
+         source = excluded.source, labels = excluded.labels, status = excluded.status, raised_at = excluded.raised_at, cleared_at = excluded.cleared_at,
+         acknowledged_at = excluded.acknowledged_at, raised_event_id = excluded.raised_event_id, cleared_event_id = excluded.cleared_event_id, version = excluded.version`,
+      [
+        tenantId, alarms.map(([key]) => key), column((a) => a.serviceId), column((a) => a.severity), column((a) => a.summary), column((a) => a.source),
+        column((a) => JSON.stringify(a.labels)), column((a) => a.status), column((a) => a.raisedAt), column((a) => a.clearedAt ?? null),
+        column((a) => a.acknowledgedAt ?? null), column((a) => a.raisedEventId), column((a) => a.clearedEventId ?? null), column((a) => a.version),
+      ],
+    );
+  }
 }

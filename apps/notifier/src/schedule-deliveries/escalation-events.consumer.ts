@@ -36,6 +36,7 @@ export class EscalationEventsConsumer implements OnModuleInit {
       case 'escalation-resolved':
         return this.schedule(event, manager);
       case 'alarm-raised':
+      case 'alarm-severity-changed':
       case 'alarm-acknowledged':
       case 'alarm-cleared':
       case 'sla-at-risk':

@@ -1,4 +1,4 @@
-import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Resolutions, Severities, type Resolution, type Severity } from './severity';
 
 /** The alarm as every alarm event describes it. */
@@ -14,6 +14,12 @@ export class AlarmRaisedData extends AlarmRef {
   @IsObject() labels: Record<string, string>;
   /** Source time the alarm started (Alertmanager startsAt, native occurredAt). */
   @IsISO8601({ strict: true }) raisedAt: string;
+  /**
+   * Set when this event corrects history rather than opening an outage: a late raise of
+   * the active alarm whose source time is earlier than the recorded one. The id is the
+   * raise it corrects; `raisedAt` is the corrected start.
+   */
+  @IsOptional() @IsUUID() corrects?: string;
 }
 
 export class AlarmAcknowledgedData extends AlarmRef {
@@ -26,4 +32,17 @@ export class AlarmClearedData extends AlarmRef {
   @IsISO8601({ strict: true }) raisedAt: string;
   /** Source time the alarm ended. */
   @IsISO8601({ strict: true }) clearedAt: string;
+  /**
+   * Set when this event corrects history: a late clear of an already cleared alarm whose
+   * source time is earlier than the recorded end. The id is the clear it corrects.
+   */
+  @IsOptional() @IsUUID() corrects?: string;
+}
+
+/** A raise of an active alarm with another severity: the outage goes on at the new severity. */
+export class AlarmSeverityChangedData extends AlarmRef {
+  @IsIn(Severities) previousSeverity: Severity;
+  /** Source time of the change. */
+  @IsISO8601({ strict: true }) changedAt: string;
+  @IsISO8601({ strict: true }) raisedAt: string;
 }

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Min, validateSync, type ValidationError } from 'class-validator';
-import { AlarmAcknowledgedData, AlarmClearedData, AlarmRaisedData } from './alarm-events';
+import { AlarmAcknowledgedData, AlarmClearedData, AlarmRaisedData, AlarmSeverityChangedData } from './alarm-events';
 import { ConfigAppliedData, ConfigDeletedData } from './config-events';
 import { EscalationAcknowledgedData, EscalationResolvedData, EscalationTriggeredData } from './escalation-events';
 import { EventTypes, assertNever, type EventType } from './event-types';
@@ -10,6 +10,7 @@ import { SlaAtRiskData, SlaBreachedData, SlaMetData } from './sla-events';
 /** The runtime validator of each event type's `data`; the static type is the class itself. */
 export const EventDataClasses = {
   'alarm-raised': AlarmRaisedData,
+  'alarm-severity-changed': AlarmSeverityChangedData,
   'alarm-acknowledged': AlarmAcknowledgedData,
   'alarm-cleared': AlarmClearedData,
   'sla-at-risk': SlaAtRiskData,

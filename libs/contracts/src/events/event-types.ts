@@ -1,6 +1,6 @@
 import { Topics, type Topic } from '../topics';
 
-export const AlarmEventTypes = ['alarm-raised', 'alarm-acknowledged', 'alarm-cleared'] as const;
+export const AlarmEventTypes = ['alarm-raised', 'alarm-severity-changed', 'alarm-acknowledged', 'alarm-cleared'] as const;
 export const SlaEventTypes = ['sla-at-risk', 'sla-breached', 'sla-met'] as const;
 export const EscalationEventTypes = ['escalation-triggered', 'escalation-acknowledged', 'escalation-resolved'] as const;
 export const NotificationEventTypes = ['notification-delivered', 'notification-failed'] as const;
@@ -25,6 +25,7 @@ export const EventTypes: readonly EventType[] = [
 export function topicOf(type: EventType): Topic {
   switch (type) {
     case 'alarm-raised':
+    case 'alarm-severity-changed':
     case 'alarm-acknowledged':
     case 'alarm-cleared':
       return Topics.alarmEvents;
