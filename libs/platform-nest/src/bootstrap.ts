@@ -3,6 +3,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { DefaultPorts, type ServiceName } from '@vigil/contracts';
 import { ConfigError, loadConfig } from '@vigil/observability';
@@ -13,6 +14,18 @@ import { createValidationPipe } from './http/validation';
 /** Body limits, validation that names fields, and errors without stacks: the same in tests. */
 export function configureHttp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: '5mb' });
+  // Nest turns body-parser's errors into a bare 400 before any filter runs: name the field here.
+  app.use((error: { type?: string } | undefined, _req: Request, res: Response, next: NextFunction) => {
+    if (error?.type === 'entity.parse.failed') {
+      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'body: must be valid JSON', errors: [{ field: 'body', rule: 'isJson', message: 'must be valid JSON' }] });
+      return;
+    }
+    if (error?.type === 'entity.too.large') {
+      res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'body: is over the size limit of 5 MB', errors: [{ field: 'body', rule: 'maxSize', message: 'is over the size limit of 5 MB' }] });
+      return;
+    }
+    next(error);
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
 }

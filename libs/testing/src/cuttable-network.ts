@@ -11,13 +11,14 @@ export class TcpProxy {
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
+    const state: { proxy?: TcpProxy } = {};
     const server = createServer((client) => {
+      const proxy = state.proxy;
       if (!proxy || proxy.cutOff) return client.destroy();
       const upstream = connect(targetPort, targetHost);
       for (const s of [client, upstream]) {
         proxy.sockets.add(s);
-        s.on('close', () => proxy?.sockets.delete(s));
+        s.on('close', () => proxy.sockets.delete(s));
         s.on('error', () => undefined);
       }
       client.pipe(upstream).pipe(client);
@@ -25,8 +26,8 @@ export class TcpProxy {
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(server, (server.address() as { port: number }).port);
-    return proxy;
+    state.proxy = new TcpProxy(server, (server.address() as { port: number }).port);
+    return state.proxy;
   }
 
   /** Drops every open connection and refuses new ones until restored. */

@@ -26,14 +26,6 @@ export class ErrorsFilter implements ExceptionFilter {
       response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unreachable; retry later' });
       return;
     }
-    if ((exception as { type?: string })?.type === 'entity.too.large') {
-      response.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'the request body is over the size limit' });
-      return;
-    }
-    if ((exception as { type?: string })?.type === 'entity.parse.failed') {
-      response.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'body: must be valid JSON' });
-      return;
-    }
     this.logger.error({ msg: 'unhandled error', error: (exception as Error)?.message, stack: (exception as Error)?.stack });
     response.status(500).json({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   }
