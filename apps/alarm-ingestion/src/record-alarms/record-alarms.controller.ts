@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal, badRequest, fieldProblems } from '@vigil/platform-nest';
 import { AlarmBatchDto, AlarmChangeDto } from './alarm-change.dto';
+import type { AlarmChange } from './decide-alarm-change';
 import { RecordAlarmsHandler, type RecordResponse } from './record-alarms.handler';
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -25,7 +26,7 @@ export class RecordAlarmsController {
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
       throw badRequest([{ field: 'Idempotency-Key', rule: 'length', message: 'must be 1 to 255 characters' }]);
     }
-    return this.handler.record(principal.tenantId, changes, idempotencyKey);
+    return this.handler.record(principal.tenantId, changes.map(toChange), idempotencyKey);
   }
 }
 
@@ -51,4 +52,18 @@ async function parseBody(body: unknown): Promise<AlarmChangeDto[]> {
   }
   if (problems.length > 0) throw badRequest(problems);
   return changes;
+}
+
+function toChange(dto: AlarmChangeDto): AlarmChange {
+  return {
+    alarmKey: dto.alarmId,
+    serviceId: dto.serviceId,
+    severity: dto.severity,
+    status: dto.status,
+    summary: dto.summary,
+    source: dto.source ?? 'api',
+    labels: dto.labels ?? {},
+    occurredAt: new Date(dto.occurredAt).toISOString(),
+    resolution: dto.resolution,
+  };
 }

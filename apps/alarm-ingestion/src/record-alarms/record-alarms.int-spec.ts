@@ -64,7 +64,7 @@ describe('POST /api/v1/alarms against real Kafka and PostgreSQL', () => {
     const tenant = uniqueTenant();
     const { status, body } = await post(alarm(), await tokenFor(tenant));
     expect(status).toBe(202);
-    expect(body.results).toEqual([{ alarmId: 'db-down', result: 'recorded', eventId: expect.any(String) }]);
+    expect(body.results).toEqual([{ alarmId: 'db-down', result: 'recorded', type: 'alarm-raised', eventId: expect.any(String) }]);
     expect(await storedEvents(tenant)).toBe(1);
     const event = await collector.waitForEvent(tenant, 'alarm-raised');
     expect(event).toMatchObject({ id: body.results[0].eventId, subject: 'db-down', sequence: 1, occurredAt: '2026-11-03T10:00:00.000Z' });
