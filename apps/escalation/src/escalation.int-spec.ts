@@ -94,6 +94,14 @@ describe('escalation against real Kafka and PostgreSQL', () => {
     });
   }
 
+  function severityChanged(tenantId: string, alarm: AlarmRef, previousSeverity: AlarmRef['severity'], sequence: number) {
+    const now = new Date().toISOString();
+    return newEvent({
+      type: 'alarm-severity-changed', tenantId, subject: alarm.alarmKey, sequence, occurredAt: now,
+      data: { ...alarm, previousSeverity, changedAt: now, raisedAt: new Date(Date.now() - 60_000).toISOString() },
+    });
+  }
+
   function acknowledgedAlarm(tenantId: string, alarm: AlarmRef, acknowledgedBy?: string) {
     return newEvent({
       type: 'alarm-acknowledged', tenantId, subject: alarm.alarmKey, sequence: 2, occurredAt: new Date().toISOString(),
@@ -282,6 +290,76 @@ describe('escalation against real Kafka and PostgreSQL', () => {
     expect(pages(tenant, 'payments-alarm')[0].data.targets).toEqual(['payments-oncall']);
     expect(pages(tenant, 'search-alarm')).toEqual([]);
     expect((await escalations(tenant)).map((e) => e.alarm.alarmKey)).toEqual(['payments-alarm']);
+  });
+
+  it('opens an escalation when an alarm changes to a severity a raise policy matches, and keeps it open when it drops again', async () => {
+    const tenant = uniqueTenant();
+    await applyPolicy(tenant, 'critical-paging', {
+      on: ['alarm-raised'], match: { severities: ['critical'] }, levels: [{ after: '0s', notify: ['ops-webhook'] }, { after: '10m', notify: ['oncall-slack'] }],
+    });
+    const warning = alarmOf('latency', 'warning');
+    const critical = { ...warning, severity: 'critical' as const };
+    const upgrade = severityChanged(tenant, critical, 'warning', 2);
+    await produce(raised(tenant, warning), upgrade);
+
+    const level0 = await waitForPage(tenant, 'latency', 0, 0);
+    expect(level0).toMatchObject({
+      causationId: upgrade.id, correlationId: upgrade.correlationId,
+      data: {
+        policy: 'critical-paging', alarm: critical,
+        reason: { trigger: 'alarm-raised', eventId: upgrade.id, policy: 'critical-paging', detail: 'severity warning → critical: latency is failing' },
+      },
+    });
+    // Down to warning (no policy matches it) and up again: still the one open escalation, paged once.
+    const downgrade = severityChanged(tenant, warning, 'critical', 3);
+    const upAgain = severityChanged(tenant, critical, 'warning', 4);
+    await produce(downgrade, upAgain, raised(tenant, alarmOf('marker')));
+    await waitForPage(tenant, 'marker', 0, 0);
+    const [escalation] = (await escalations(tenant)).filter((e) => e.alarm.alarmKey === 'latency');
+    expect(escalation).toMatchObject({ id: level0.subject, state: 'open', nextLevel: { round: 0, level: 1 } });
+    expect(pages(tenant, 'latency')).toHaveLength(1);
+    expect(await escalations(tenant, '?state=resolved')).toEqual([]);
+  });
+
+  it('is idempotent if run twice: a severity change delivered twice opens one escalation', async () => {
+    const tenant = uniqueTenant();
+    await applyPolicy(tenant, 'critical-paging', { on: ['alarm-raised'], match: { severities: ['critical'] }, levels: [{ after: '0s', notify: ['ops-webhook'] }] });
+    const alarm = alarmOf('queue-depth', 'major');
+    const upgrade = severityChanged(tenant, { ...alarm, severity: 'critical' }, 'major', 2);
+    await produce(raised(tenant, alarm), upgrade, upgrade, raised(tenant, alarmOf('marker')));
+    await waitForPage(tenant, 'marker', 0, 0);
+
+    const rows = await dataSource.query(`select id from escalation.escalations where tenant_id = $1 and alarm_key = 'queue-depth'`, [tenant]);
+    expect(rows).toHaveLength(1);
+    expect(pages(tenant, 'queue-depth')).toHaveLength(1);
+  });
+
+  it('never pages for a correction of history: a late raise or a late clear', async () => {
+    const tenant = uniqueTenant();
+    await applyPolicy(tenant, 'paging', { on: ['alarm-raised'], levels: [{ after: '0s', notify: ['ops-webhook'] }] });
+    // A corrected raise of an alarm this service has not paged for (its raise predates the policy, say).
+    const base = raised(tenant, alarmOf('disk-io'));
+    const lateRaise = newEvent({
+      type: 'alarm-raised', tenantId: tenant, subject: 'disk-io', sequence: 2, occurredAt: new Date(Date.now() - 600_000).toISOString(),
+      data: { ...base.data, raisedAt: new Date(Date.now() - 600_000).toISOString(), corrects: base.id },
+    });
+    // A raised, paged and cleared alarm whose clear is then corrected to an earlier end.
+    const alarm = alarmOf('api-errors');
+    const clear = cleared(tenant, alarm);
+    const lateClear = newEvent({
+      type: 'alarm-cleared', tenantId: tenant, subject: 'api-errors', sequence: 3, occurredAt: new Date(Date.parse(clear.data.clearedAt) - 30_000).toISOString(),
+      data: { ...clear.data, clearedAt: new Date(Date.parse(clear.data.clearedAt) - 30_000).toISOString(), corrects: clear.id },
+    });
+    await produce(lateRaise, raised(tenant, alarm));
+    const { subject: id } = await waitForPage(tenant, 'api-errors', 0, 0);
+    await produce(clear, lateClear, raised(tenant, alarmOf('marker')));
+    await waitForPage(tenant, 'marker', 0, 0);
+
+    expect(pages(tenant, 'disk-io')).toEqual([]);
+    expect(pages(tenant, 'api-errors')).toHaveLength(1);
+    const resolved = (collector.events(tenant, 'escalation-resolved') as unknown as Envelope[]).filter((e) => e.subject === id);
+    expect(resolved).toEqual([expect.objectContaining({ causationId: clear.id })]);
+    expect((await escalations(tenant)).map((e) => e.alarm.alarmKey).sort()).toEqual(['api-errors', 'marker']);
   });
 
   it('answers 404 for an unknown id or another tenant escalation, and 400 naming an unknown state', async () => {

@@ -58,7 +58,8 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       data: { kind: 'SLAPolicy', name, generation: 1, spec },
     });
 
-  interface AlarmSpec { tenantId: string; alarmKey: string; serviceId: string; severity?: 'critical' | 'major' | 'minor'; raisedAt: string }
+  type Severity = 'critical' | 'major' | 'minor' | 'warning';
+  interface AlarmSpec { tenantId: string; alarmKey: string; serviceId: string; severity?: Severity; raisedAt: string }
 
   function raised(alarm: AlarmSpec): EventEnvelope<'alarm-raised'> {
     const { tenantId, alarmKey, serviceId, severity = 'critical', raisedAt } = alarm;
@@ -74,6 +75,25 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       type: 'alarm-cleared', tenantId, subject: alarmKey, sequence: 2, occurredAt: clearedAt,
       data: { alarmKey, serviceId, severity, summary: `${alarmKey} down`, resolution, raisedAt, clearedAt },
     });
+  }
+
+  function severityChanged(alarm: AlarmSpec, previousSeverity: Severity, severity: Severity, changedAt: string, sequence: number): EventEnvelope<'alarm-severity-changed'> {
+    const { tenantId, alarmKey, serviceId, raisedAt } = alarm;
+    return newEvent({
+      type: 'alarm-severity-changed', tenantId, subject: alarmKey, sequence, occurredAt: changedAt,
+      data: { alarmKey, serviceId, severity, previousSeverity, summary: `${alarmKey} down`, changedAt, raisedAt },
+    });
+  }
+
+  /** A late raise of the active alarm: the outage started at `raisedAt`, earlier than recorded. */
+  function correctedRaise(alarm: AlarmSpec, corrects: EventEnvelope<'alarm-raised'>, raisedAt: string, sequence: number): EventEnvelope<'alarm-raised'> {
+    return { ...raised({ ...alarm, raisedAt }), sequence, data: { ...raised({ ...alarm, raisedAt }).data, corrects: corrects.id } };
+  }
+
+  /** A late clear of the cleared alarm: the outage ended at `clearedAt`, earlier than recorded. */
+  function correctedClear(alarm: AlarmSpec, corrects: EventEnvelope<'alarm-cleared'>, clearedAt: string, sequence: number): EventEnvelope<'alarm-cleared'> {
+    const event = cleared(alarm, clearedAt);
+    return { ...event, sequence, data: { ...event.data, corrects: corrects.id } };
   }
 
   async function compliance(token: string | undefined, query: Record<string, string>) {
@@ -243,6 +263,87 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         timezone: 'Europe/Berlin',
         records: [record('2026-03-29T00:00:00+01:00', 60, 1380, 95.65, 99.9)],
       });
+    }, 60_000);
+  });
+
+  describe('severity changes and corrected history', () => {
+    const day = { from_date: '2026-11-05', to_date: '2026-11-05', service_id: 'checkout-api' };
+
+    it('counts an alarm down only while its severity is a counted one', async () => {
+      const tenant = uniqueTenant();
+      // warning 10:00 → critical 10:20 → cleared 11:00: 40 minutes. critical 12:00 → warning 12:15 → cleared 13:00: 15 more.
+      const escalating: AlarmSpec = { tenantId: tenant, alarmKey: 'latency', serviceId: 'checkout-api', severity: 'warning', raisedAt: '2026-11-05T10:00:00.000Z' };
+      const easing: AlarmSpec = { tenantId: tenant, alarmKey: 'errors', serviceId: 'checkout-api', severity: 'critical', raisedAt: '2026-11-05T12:00:00.000Z' };
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'),
+        raised(escalating), severityChanged(escalating, 'warning', 'critical', '2026-11-05T10:20:00.000Z', 2), cleared({ ...escalating, severity: 'critical' }, '2026-11-05T11:00:00.000Z'),
+        raised(easing), severityChanged(easing, 'critical', 'warning', '2026-11-05T12:15:00.000Z', 2), cleared({ ...easing, severity: 'warning' }, '2026-11-05T13:00:00.000Z'));
+
+      await expectEventually(await tokenFor(tenant), day, expect.objectContaining({
+        records: [record('2026-11-05T00:00:00Z', 55, 1440, 96.18, 99.9)],
+      }));
+      const incidents = await dataSource.query(`select alarm_key, severity from reporting.incidents where tenant_id = $1 order by alarm_key`, [tenant]);
+      expect(incidents).toEqual([{ alarm_key: 'errors', severity: 'warning' }, { alarm_key: 'latency', severity: 'critical' }]);
+    }, 60_000);
+
+    it('moves the start of an incident earlier on a corrected raise', async () => {
+      const tenant = uniqueTenant();
+      const outage: AlarmSpec = { tenantId: tenant, alarmKey: 'db-down', serviceId: 'checkout-api', raisedAt: '2026-11-05T10:00:00.000Z' };
+      const raise = raised(outage);
+      const lateRaise = correctedRaise(outage, raise, '2026-11-05T09:30:00.000Z', 2);
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), raise, lateRaise, cleared({ ...outage, raisedAt: '2026-11-05T09:30:00.000Z' }, '2026-11-05T11:00:00.000Z'));
+
+      await expectEventually(await tokenFor(tenant), day, expect.objectContaining({
+        records: [record('2026-11-05T00:00:00Z', 90, 1440, 93.75, 99.9)],
+      }));
+      const [incident] = await dataSource.query(`select started_at, corrections from reporting.incidents where tenant_id = $1`, [tenant]);
+      expect(incident).toEqual({
+        started_at: new Date('2026-11-05T09:30:00.000Z'),
+        corrections: [{ eventId: lateRaise.id, field: 'started_at', from: '2026-11-05T10:00:00.000Z', to: '2026-11-05T09:30:00.000Z' }],
+      });
+    }, 60_000);
+
+    it('restates the day when a late clear moves the end of an outage earlier', async () => {
+      const tenant = uniqueTenant();
+      const token = await tokenFor(tenant);
+      const outage: AlarmSpec = { tenantId: tenant, alarmKey: 'db-down', serviceId: 'checkout-api', raisedAt: '2026-11-05T10:00:00.000Z' };
+      const clear = cleared(outage, '2026-11-05T12:00:00.000Z');
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), raised(outage), clear);
+      await expectEventually(token, day, expect.objectContaining({ records: [record('2026-11-05T00:00:00Z', 120, 1440, 91.67, 99.9)] }));
+
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), correctedClear(outage, clear, '2026-11-05T10:30:00.000Z', 3));
+      await expectEventually(token, day, expect.objectContaining({ records: [record('2026-11-05T00:00:00Z', 30, 1440, 97.92, 99.9)] }));
+    }, 60_000);
+
+    it('is idempotent if run twice: severity changes and corrections delivered twice apply once', async () => {
+      const tenant = uniqueTenant();
+      const outage: AlarmSpec = { tenantId: tenant, alarmKey: 'db-down', serviceId: 'checkout-api', severity: 'minor', raisedAt: '2026-11-05T10:00:00.000Z' };
+      const raise = raised(outage);
+      const change = severityChanged(outage, 'minor', 'major', '2026-11-05T10:30:00.000Z', 2);
+      const lateRaise = correctedRaise({ ...outage, severity: 'major' }, raise, '2026-11-05T09:00:00.000Z', 3);
+      const clear = cleared({ ...outage, severity: 'major', raisedAt: '2026-11-05T09:00:00.000Z' }, '2026-11-05T12:00:00.000Z');
+      const lateClear = correctedClear({ ...outage, severity: 'major', raisedAt: '2026-11-05T09:00:00.000Z' }, clear, '2026-11-05T11:00:00.000Z', 5);
+      const sentinel: AlarmSpec = { tenantId: tenant, alarmKey: 'sentinel', serviceId: 'checkout-api', severity: 'minor', raisedAt: '2026-11-06T08:00:00.000Z' };
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'),
+        raise, change, change, lateRaise, lateRaise, clear, lateClear, lateClear, raised(sentinel));
+
+      await eventually('the sentinel incident', async () =>
+        (await dataSource.query(`select 1 from reporting.incidents where tenant_id = $1 and alarm_key = 'sentinel'`, [tenant])).length === 1, CONVERGE_MS);
+      const [incident] = await dataSource.query(
+        `select id, started_at, ended_at, severity, jsonb_array_length(corrections) as corrections from reporting.incidents where tenant_id = $1 and alarm_key = 'db-down'`,
+        [tenant],
+      );
+      expect(incident).toMatchObject({
+        started_at: new Date('2026-11-05T09:00:00.000Z'), ended_at: new Date('2026-11-05T11:00:00.000Z'), severity: 'major', corrections: 2,
+      });
+      const history = await dataSource.query(
+        `select severity, effective_from, event_id from reporting.incident_severities where incident_id = $1 order by effective_from, rank`, [incident.id]);
+      expect(history).toEqual([
+        { severity: 'major', effective_from: new Date('2026-11-05T09:00:00.000Z'), event_id: lateRaise.id },
+        { severity: 'minor', effective_from: new Date('2026-11-05T10:00:00.000Z'), event_id: raise.id },
+        { severity: 'major', effective_from: new Date('2026-11-05T10:30:00.000Z'), event_id: change.id },
+      ]);
+      // major 09:00-10:00 and 10:30-11:00 (minor is not counted by default).
+      await expectEventually(await tokenFor(tenant), day, expect.objectContaining({ records: [record('2026-11-05T00:00:00Z', 90, 1440, 93.75, 99.9)] }));
     }, 60_000);
   });
 

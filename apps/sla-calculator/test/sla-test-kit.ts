@@ -70,6 +70,25 @@ export function alarmCleared(spec: AlarmSpec & { clearedAt: Date; resolution?: A
   });
 }
 
+export function alarmSeverityChanged(spec: AlarmSpec & { previousSeverity: AlarmRaisedData['severity']; changedAt: Date; sequence?: number }): EventEnvelope<'alarm-severity-changed'> {
+  return newEvent({
+    type: 'alarm-severity-changed', tenantId: spec.tenantId, subject: ref(spec).alarmKey, sequence: spec.sequence ?? 2, occurredAt: spec.changedAt.toISOString(),
+    data: { ...ref(spec), previousSeverity: spec.previousSeverity, changedAt: spec.changedAt.toISOString(), raisedAt: spec.raisedAt.toISOString() },
+  });
+}
+
+/** A late raise of the active alarm (`corrects` the raise given): the outage started at `spec.raisedAt`, earlier than recorded. */
+export function alarmRaiseCorrected(spec: AlarmSpec & { corrects: EventEnvelope<'alarm-raised'>; sequence?: number }): EventEnvelope<'alarm-raised'> {
+  const event = alarmRaised(spec);
+  return { ...event, sequence: spec.sequence ?? 2, data: { ...event.data, corrects: spec.corrects.id } };
+}
+
+/** A late clear of the cleared alarm (`corrects` the clear given): the outage ended at `spec.clearedAt`, earlier than recorded. */
+export function alarmClearCorrected(spec: AlarmSpec & { clearedAt: Date; corrects: EventEnvelope<'alarm-cleared'>; sequence?: number }): EventEnvelope<'alarm-cleared'> {
+  const event = alarmCleared(spec);
+  return { ...event, sequence: spec.sequence ?? 3, data: { ...event.data, corrects: spec.corrects.id } };
+}
+
 export function alarmAcknowledged(spec: AlarmSpec): EventEnvelope<'alarm-acknowledged'> {
   const now = new Date().toISOString();
   return newEvent({ type: 'alarm-acknowledged', tenantId: spec.tenantId, subject: ref(spec).alarmKey, sequence: 2, occurredAt: now, data: { ...ref(spec), acknowledgedAt: now } });

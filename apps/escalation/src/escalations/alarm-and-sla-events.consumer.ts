@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
 import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { alarmTriggerOf } from '../domain/alarm-trigger.rules';
 import { AcknowledgeEscalationHandler } from '../acknowledge-escalation/acknowledge-escalation.handler';
 import { OpenEscalationHandler } from '../open-escalation/open-escalation.handler';
 import { ResolveEscalationHandler } from '../resolve-escalation/resolve-escalation.handler';
@@ -37,7 +38,20 @@ export class AlarmAndSlaEventsConsumer implements OnModuleInit {
       case 'alarm-raised': {
         const { data } = event;
         await this.alarms.raised(manager, event.tenantId, data.alarmKey, data.serviceId, data.labels, event.sequence);
-        await this.open.handle(manager, { event, trigger: 'alarm-raised', alarm: data, labels: data.labels, detail: data.summary });
+        // A corrected raise (an earlier start of the active outage) is history, not a new outage: it pages nobody.
+        const trigger = alarmTriggerOf(event);
+        if (trigger) await this.open.handle(manager, { event, ...trigger, labels: data.labels });
+        return;
+      }
+      case 'alarm-severity-changed': {
+        const { data } = event;
+        await this.alarms.severityChanged(manager, event.tenantId, data.alarmKey, event.sequence);
+        const known = await this.alarms.find(manager, event.tenantId, data.alarmKey);
+        // A change older than the clear we already applied concerns an outage that is over.
+        if (known?.status === 'cleared') return;
+        // Paged as a raise at the new severity; an escalation already active stays as it is.
+        const trigger = alarmTriggerOf(event);
+        if (trigger) await this.open.handle(manager, { event, ...trigger, labels: known?.labels });
         return;
       }
       case 'sla-at-risk':
@@ -55,6 +69,8 @@ export class AlarmAndSlaEventsConsumer implements OnModuleInit {
         await this.acknowledge.fromAlarmEvent(manager, event);
         return;
       case 'alarm-cleared':
+        // A corrected clear (an earlier end of an outage already over) finds no active escalation
+        // to resolve: the clear it corrects resolved it. It never pages.
         await this.alarms.cleared(manager, event.tenantId, event.data.alarmKey, event.data.serviceId, event.sequence);
         await this.resolve.handle(manager, event);
         return;

@@ -33,6 +33,18 @@ export class KnownAlarmsStore {
     );
   }
 
+  /**
+   * A severity change of an alarm that is active: its sequence moves on, its labels stay. An alarm
+   * never seen raised stays unknown (its labels are not known here).
+   */
+  async severityChanged(manager: EntityManager, tenantId: string, alarmKey: string, sequence: number): Promise<void> {
+    await manager.query(
+      `update escalation.alarms set status = 'raised', sequence = $3, updated_at = now()
+       where tenant_id = $1 and alarm_key = $2 and sequence <= $3`,
+      [tenantId, alarmKey, sequence],
+    );
+  }
+
   async find(manager: EntityManager, tenantId: string, alarmKey: string): Promise<KnownAlarm | undefined> {
     const [row] = await manager.query(`select labels, status from escalation.alarms where tenant_id = $1 and alarm_key = $2`, [tenantId, alarmKey]);
     return row ? { labels: row.labels as Record<string, string>, status: row.status as KnownAlarm['status'] } : undefined;

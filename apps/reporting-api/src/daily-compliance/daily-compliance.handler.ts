@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DateTime, IANAZone } from 'luxon';
 import { Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import type { Severity } from '@vigil/contracts';
 import { VigilMetrics } from '@vigil/platform-nest';
 import { selectTarget, type AvailabilityTarget } from '../read-model/availability-target';
 import { resolveComplianceRange, type ComplianceQuery } from './compliance-query';
@@ -24,7 +23,7 @@ interface ScopeRow {
 }
 
 interface FactsRow {
-  incidents: Array<{ serviceId: string; severity: Severity; startedAt: number; endedAt: number | null }>;
+  incidents: IncidentSpan[];
   breaches: number[];
 }
 
@@ -83,13 +82,17 @@ export class DailyComplianceHandler {
     if (window) {
       [facts] = await this.dataSource.query(
         `select
-           coalesce((select json_agg(json_build_object('serviceId', service_id, 'severity', severity,
-               'startedAt', ${epochMs('started_at')}, 'endedAt', ${epochMs('ended_at')}))
-             from reporting.incidents
-             where tenant_id = $1 and ($2::text is null or service_id = $2::text)
-               and started_at < $4 and (ended_at is null or ended_at > $3)
-               and resolution is distinct from 'cancelled'
-               and severity = any($5::text[])), '[]'::json) as incidents,
+           coalesce((select json_agg(json_build_object('serviceId', i.service_id, 'severity', i.severity,
+               'startedAt', ${epochMs('i.started_at')}, 'endedAt', ${epochMs('i.ended_at')},
+               'severities', coalesce((select json_agg(json_build_object('at', ${epochMs('s.effective_from')}, 'severity', s.severity, 'rank', s.rank))
+                 from reporting.incident_severities s where s.incident_id = i.id), '[]'::json)))
+             from reporting.incidents i
+             where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text)
+               and i.started_at < $4 and (i.ended_at is null or i.ended_at > $3)
+               and i.resolution is distinct from 'cancelled'
+               -- Down only while at a counted severity: leave out incidents that never had one.
+               and (i.severity = any($5::text[]) or exists (select 1 from reporting.incident_severities s
+                 where s.incident_id = i.id and s.severity = any($5::text[])))), '[]'::json) as incidents,
            coalesce((select json_agg(${epochMs('effective_at')})
              from reporting.breaches
              where tenant_id = $1 and ($2::text is null or service_id = $2::text)
@@ -97,8 +100,7 @@ export class DailyComplianceHandler {
         [tenantId, serviceId, new Date(window.start), new Date(window.end), target.countedSeverities],
       );
     }
-    const incidents: IncidentSpan[] = facts.incidents;
-    const records = dailyCompliance({ incidents, breaches: facts.breaches, target, zone, range, now });
+    const records = dailyCompliance({ incidents: facts.incidents, breaches: facts.breaches, target, zone, range, now });
     return {
       tenant_id: tenantId,
       service_id: serviceId,

@@ -77,6 +77,26 @@ describe('dailyCompliance', () => {
     expect(given(incidents, { target: minorCounts }).whenReportedFor(day)[0].downtime_minutes).toBe(60);
   });
 
+  it('counts an incident down only while its severity is a counted one: warning 10:00 → critical 10:20 → cleared 11:00 is 40 minutes', () => {
+    const escalated: IncidentSpan = {
+      ...incident('2026-11-02T10:00:00+01:00', '2026-11-02T11:00:00+01:00', 'critical'),
+      severities: [{ at: at('2026-11-02T10:00:00+01:00'), severity: 'warning', rank: 1 }, { at: at('2026-11-02T10:20:00+01:00'), severity: 'critical', rank: 2 }],
+    };
+    const records = given([escalated]).whenReportedFor(days('2026-11-02T00:00:00+01:00', '2026-11-03T00:00:00+01:00'));
+    expect(records[0]).toMatchObject({ downtime_minutes: 40, uptime_minutes: 1400 });
+  });
+
+  it('stops counting when a critical incident changes to warning, and counts the union with other incidents', () => {
+    const downgraded: IncidentSpan = {
+      ...incident('2026-11-02T10:00:00+01:00', '2026-11-02T11:00:00+01:00', 'warning'),
+      severities: [{ at: at('2026-11-02T10:00:00+01:00'), severity: 'critical', rank: 1 }, { at: at('2026-11-02T10:15:00+01:00'), severity: 'warning', rank: 2 }],
+    };
+    const day = days('2026-11-02T00:00:00+01:00', '2026-11-03T00:00:00+01:00');
+    expect(given([downgraded]).whenReportedFor(day)[0].downtime_minutes).toBe(15);
+    const overlapping = incident('2026-11-02T10:10:00+01:00', '2026-11-02T10:30:00+01:00', 'major', 'payments-api');
+    expect(given([downgraded, overlapping]).whenReportedFor(day)[0].downtime_minutes).toBe(30);
+  });
+
   it('ignores blips shorter than the policy\'s minimum outage', () => {
     const target = { ...DefaultTarget, minimumOutageMs: 5 * 60_000 };
     const records = given([incident('2026-11-02T10:00:00+01:00', '2026-11-02T10:04:00+01:00')], { target })

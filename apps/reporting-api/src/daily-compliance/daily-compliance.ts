@@ -1,13 +1,19 @@
 import type { Severity } from '@vigil/contracts';
 import { dailyAvailability, localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
 import type { EffectiveTarget } from '../read-model/availability-target';
+import { countedIntervals, type SeverityChange } from '../read-model/severity-history';
 
-/** An incident as the compliance report needs it; `endedAt` null while the alarm is active. */
+/**
+ * An incident as the compliance report needs it; `endedAt` null while the alarm is active.
+ * `severity` is its latest severity, `severities` its history (without one, the incident
+ * was at `severity` throughout).
+ */
 export interface IncidentSpan {
   serviceId: string;
   severity: Severity;
   startedAt: number;
   endedAt: number | null;
+  severities?: SeverityChange[];
 }
 
 export interface ComplianceRecord {
@@ -25,8 +31,8 @@ export function countPerDay(days: LocalDay[], instants: number[]): number[] {
 }
 
 /**
- * One record per local day the range touches. Down while any counted, non-cancelled
- * incident of the scope is active (the union, never the sum), open ones up to `now`;
+ * One record per local day the range touches. Down while any non-cancelled incident of the
+ * scope is active at a counted severity (the union over time, never the sum), open ones up to `now`;
  * the caller has already narrowed incidents and breaches to the scope (tenant or service).
  */
 export function dailyCompliance(input: {
@@ -38,9 +44,7 @@ export function dailyCompliance(input: {
   now: number;
 }): ComplianceRecord[] {
   const counted = new Set<Severity>(input.target.countedSeverities);
-  const outages = input.incidents
-    .filter((incident) => counted.has(incident.severity))
-    .map((incident) => ({ start: incident.startedAt, end: incident.endedAt ?? Infinity }));
+  const outages = input.incidents.flatMap((incident) => countedIntervals(incident, incident.severities ?? [], incident.severity, counted));
   const availability = dailyAvailability({
     outages,
     range: input.range,

@@ -4,11 +4,12 @@ import type { DataSource } from 'typeorm';
 import { openDatabase } from '@vigil/persistence';
 import { testEnv } from '@vigil/testing';
 import { ReportingReadModel1763710000000 } from './1763710000000-reporting-read-model.migration';
+import { ReportingIncidentSeverities1763710000100 } from './1763710000100-incident-severities.migration';
 
 const env = testEnv();
 
-/** The migration names its schema, so it is exercised in a database of its own, never the shared one. */
-describe('reporting read-model migration', () => {
+/** The migrations name their schema, so they are exercised in a database of their own, never the shared one. */
+describe('reporting read-model migrations', () => {
   const database = `vigil_reporting_migration_${randomUUID().slice(0, 8)}`;
   const url = Object.assign(new URL(env.DATABASE_URL), { pathname: `/${database}` }).toString();
   let dataSource: DataSource;
@@ -18,7 +19,17 @@ describe('reporting read-model migration', () => {
       .map((r: { table_name: string }) => r.table_name);
 
   beforeAll(async () => {
+    // The first migration alone, so the second finds incidents recorded before it.
     dataSource = await openDatabase({ url, schema: 'reporting', applicationName: 'reporting-migration-test', migrations: [ReportingReadModel1763710000000] });
+    await dataSource.query(
+      `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, started_at, ended_at, raised_event_id)
+       values ('acme', 'db-down', 'checkout-api', 'major', '2026-11-03T10:00:00Z', '2026-11-03T11:00:00Z', '0190aaaa-0000-7000-8000-000000000001')`,
+    );
+    await dataSource.destroy();
+    dataSource = await openDatabase({
+      url, schema: 'reporting', applicationName: 'reporting-migration-test',
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100],
+    });
   });
 
   afterAll(async () => {
@@ -32,12 +43,20 @@ describe('reporting read-model migration', () => {
     }
   });
 
+  it('gives every incident recorded before the severity history its severity from its start', async () => {
+    await expect(dataSource.query(`select severity, effective_from, rank, event_id from reporting.incident_severities`)).resolves.toEqual([
+      { severity: 'major', effective_from: new Date('2026-11-03T10:00:00Z'), rank: 1, event_id: '0190aaaa-0000-7000-8000-000000000001' },
+    ]);
+  });
+
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breaches', 'escalation_timeline', 'incidents', 'tenants'];
+    const created = ['availability_targets', 'breaches', 'escalation_timeline', 'incident_severities', 'incidents', 'tenants'];
     expect(await tables()).toEqual(created);
     await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual(created.filter((t) => t !== 'incident_severities'));
+    await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(2);
     expect(await tables()).toEqual(created);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertNever, Topics, type AnyEvent } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
-import { projectAlarmAcknowledged, projectAlarmCleared, projectAlarmRaised } from './alarm-events.projection';
+import { projectAlarmAcknowledged, projectAlarmCleared, projectAlarmRaised, projectAlarmSeverityChanged } from './alarm-events.projection';
 import { projectConfigApplied, projectConfigDeleted } from './config-events.projection';
 import { projectEscalationEvent } from './escalation-events.projection';
 import { projectSlaBreached } from './sla-events.projection';
@@ -18,6 +18,8 @@ export async function projectEvent(event: AnyEvent, manager: EntityManager): Pro
       return projectConfigDeleted(event, manager);
     case 'alarm-raised':
       return projectAlarmRaised(event, manager);
+    case 'alarm-severity-changed':
+      return projectAlarmSeverityChanged(event, manager);
     case 'alarm-cleared':
       return projectAlarmCleared(event, manager);
     case 'alarm-acknowledged':

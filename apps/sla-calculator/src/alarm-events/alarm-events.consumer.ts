@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type AnyEvent } from '@vigil/contracts';
-import { MessagingService } from '@vigil/platform-nest';
+import { MessagingService, TimerService } from '@vigil/platform-nest';
 import { OutageIntervalsRepository } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
 
@@ -16,6 +16,7 @@ export class AlarmEventsConsumer implements OnModuleInit {
     private readonly messaging: MessagingService,
     private readonly outages: OutageIntervalsRepository,
     private readonly clocks: ResolutionClocksService,
+    private readonly timers: TimerService,
   ) {}
 
   onModuleInit(): void {
@@ -23,21 +24,39 @@ export class AlarmEventsConsumer implements OnModuleInit {
       name: 'alarm-events',
       topics: [Topics.alarmEvents],
       handle: (event, { manager }) => this.handle(event, manager),
+      // A deadline that a correction or a stricter objective moved into the past breaches now, not at the next poll.
+      afterCommit: () => this.timers.kick(),
     });
   }
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
     switch (event.type) {
       case 'alarm-raised': {
-        const { opened } = await this.outages.record(manager, event);
+        const outcome = await this.outages.record(manager, event);
         // A repeated raise of an alarm that is already active is the same incident: its clocks already run.
-        if (opened) await this.clocks.startClocks(manager, event);
+        if (outcome.kind === 'opened') {
+          await this.clocks.startClocks(manager, { tenantId: event.tenantId, alarm: event.data, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
+        }
+        // A corrected raise: the outage started earlier, and so do its clocks.
+        if (outcome.kind === 'start-corrected') await this.clocks.correctStart(manager, event, outcome.startedAt);
         return;
       }
-      case 'alarm-cleared':
-        await this.outages.record(manager, event);
-        await this.clocks.settleClocks(manager, event);
+      case 'alarm-severity-changed': {
+        const outcome = await this.outages.record(manager, event);
+        if (outcome.kind === 'opened') {
+          // Its raise was never seen: time the alarm as raised at the severity before the change, then change it.
+          const { previousSeverity: severity, alarmKey, serviceId, summary } = event.data;
+          await this.clocks.startClocks(manager, { tenantId: event.tenantId, alarm: { alarmKey, serviceId, severity, summary }, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
+        }
+        if (outcome.kind === 'opened' || outcome.kind === 'severity-changed') await this.clocks.changeSeverity(manager, event, outcome);
         return;
+      }
+      case 'alarm-cleared': {
+        const outcome = await this.outages.record(manager, event);
+        if (outcome.kind === 'end-corrected') await this.clocks.correctEnd(manager, event, outcome);
+        else await this.clocks.settleClocks(manager, event);
+        return;
+      }
       case 'alarm-acknowledged':
         // Acknowledging stops escalation, not the SLA: the alarm is still down and a resolution
         // objective measures the time to resolve, so the outage and the clocks keep running.

@@ -1,53 +1,125 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { assertNever, type AlarmRef } from '@vigil/contracts';
+import { assertNever, type AlarmRef, type Severity } from '@vigil/contracts';
 import { SlaSchema } from '../migrations';
-import { decideOutage, type AlarmEvent, type OpenOutage } from './outage-interval.decider';
+import { decideOutage, type AlarmEvent, type AlarmOutages } from './outage-interval.decider';
+import { latestSeverity, type SeverityChange } from './severity-history';
 
-/** Outage intervals per (tenant, service, alarm) in `sla.outages`; every write goes through the caller's transaction. */
+/** What an alarm event did to the alarm's intervals: what the resolution clocks react to. */
+export type OutageOutcome =
+  | { kind: 'opened'; startedAt: number; labels: Record<string, string> }
+  | { kind: 'start-corrected'; startedAt: number }
+  | { kind: 'severity-changed'; startedAt: number; labels: Record<string, string> }
+  | { kind: 'closed' }
+  | { kind: 'end-corrected'; startedAt: number; endedAt: number; previousEnd: number }
+  | { kind: 'none' };
+
+interface OutageRow {
+  id: string;
+  started_at: Date;
+  ended_at: Date | null;
+  labels: Record<string, string>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Outage intervals per (tenant, service, alarm) in `sla.outages`, and the severity over time
+ * of each in `sla.outage_severities`; every write goes through the caller's transaction.
+ */
 @Injectable()
 export class OutageIntervalsRepository {
   private readonly table = `${SlaSchema}.outages`;
+  private readonly severities = `${SlaSchema}.outage_severities`;
 
-  /**
-   * Applies an alarm event to the alarm's interval and says whether it opened a new one
-   * (the raise starts the alarm's SLA clocks only then).
-   */
-  async record(manager: EntityManager, event: AlarmEvent): Promise<{ opened: boolean }> {
+  /** Applies an alarm event to the alarm's intervals and says what changed (the resolution clocks follow). */
+  async record(manager: EntityManager, event: AlarmEvent): Promise<OutageOutcome> {
     const alarm: AlarmRef = event.data;
-    const [row] = await manager.query(
-      `select id, started_at from ${this.table} where tenant_id = $1 and service_id = $2 and alarm_key = $3 and ended_at is null for update`,
+    // The open interval, else the latest that ended (what a corrected clear corrects), locked.
+    const rows: OutageRow[] = await manager.query(
+      `select id, started_at, ended_at, labels from ${this.table}
+       where tenant_id = $1 and service_id = $2 and alarm_key = $3
+       order by (ended_at is null) desc, started_at desc limit 1 for update`,
       [event.tenantId, alarm.serviceId, alarm.alarmKey],
     );
-    const open: OpenOutage | undefined = row ? { startedAt: new Date(row.started_at).getTime() } : undefined;
-    const decision = decideOutage(open, event);
+    const row = rows[0];
+    const outages: AlarmOutages = !row ? {}
+      : row.ended_at === null ? { open: { startedAt: row.started_at.getTime() } }
+        : { lastClosed: { startedAt: row.started_at.getTime(), endedAt: row.ended_at.getTime() } };
+    const decision = decideOutage(outages, event);
     switch (decision.kind) {
       case 'open': {
-        const inserted: unknown[] = await manager.query(
-          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, started_at, raised_event_id)
-           values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning id`,
-          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, new Date(decision.startedAt).toISOString(), event.id],
+        const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
+        const [inserted]: Array<{ id: string }> = await manager.query(
+          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id)
+           values ($1, $2, $3, $4, $5::jsonb, $6, $7) on conflict do nothing returning id`,
+          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id],
         );
-        return { opened: inserted.length > 0 };
+        if (!inserted) return { kind: 'none' };
+        // Inserted at the event's severity, the latest of those it states.
+        for (const change of decision.severities) await this.addSeverity(manager, inserted.id, event, change, false);
+        return { kind: 'opened', startedAt: decision.startedAt, labels };
       }
       case 'close':
         await manager.query(
           `update ${this.table} set ended_at = $2, cancelled = $3, cleared_event_id = $4, updated_at = now() where id = $1`,
-          [row.id, new Date(decision.endedAt).toISOString(), decision.cancelled, event.id],
+          [row.id, iso(decision.endedAt), decision.cancelled, event.id],
         );
-        return { opened: false };
-      case 'record-closed':
-        await manager.query(
+        return { kind: 'closed' };
+      case 'record-closed': {
+        const [inserted]: Array<{ id: string }> = await manager.query(
           `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, started_at, ended_at, cancelled, cleared_event_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, new Date(decision.startedAt).toISOString(),
-            new Date(decision.endedAt).toISOString(), decision.cancelled, event.id],
+           values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, iso(decision.startedAt), iso(decision.endedAt), decision.cancelled, event.id],
         );
-        return { opened: false };
+        for (const change of decision.severities) await this.addSeverity(manager, inserted.id, event, change, false);
+        return { kind: 'closed' };
+      }
+      case 'correct-start':
+        await manager.query(
+          `update ${this.table} set started_at = $2, corrections = corrections || $3::jsonb, updated_at = now() where id = $1`,
+          [row.id, iso(decision.startedAt), JSON.stringify([{ eventId: event.id, field: 'started_at', from: row.started_at.toISOString(), to: iso(decision.startedAt) }])],
+        );
+        await this.addSeverity(manager, row.id, event, decision.severity);
+        return { kind: 'start-corrected', startedAt: decision.startedAt };
+      case 'change-severity':
+        await this.addSeverity(manager, row.id, event, decision.severity);
+        return { kind: 'severity-changed', startedAt: row.started_at.getTime(), labels: row.labels ?? {} };
+      case 'correct-end': {
+        const previousEnd = row.ended_at!.getTime();
+        await manager.query(
+          `update ${this.table} set ended_at = $2, corrections = corrections || $3::jsonb, updated_at = now() where id = $1`,
+          [row.id, iso(decision.endedAt), JSON.stringify([{ eventId: event.id, field: 'ended_at', from: iso(previousEnd), to: iso(decision.endedAt) }])],
+        );
+        await this.refreshSeverity(manager, row.id);
+        return { kind: 'end-corrected', startedAt: row.started_at.getTime(), endedAt: decision.endedAt, previousEnd };
+      }
       case 'none':
-        return { opened: false };
+        return { kind: 'none' };
       default:
         return assertNever(decision);
     }
+  }
+
+  /** Adds one statement to the outage's severity history and keeps `outages.severity` the latest one. */
+  private async addSeverity(manager: EntityManager, outageId: string, event: AlarmEvent, change: SeverityChange, refresh = true): Promise<void> {
+    await manager.query(
+      `insert into ${this.severities} (outage_id, tenant_id, service_id, alarm_key, severity, effective_from, rank, event_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
+      [outageId, event.tenantId, event.data.serviceId, event.data.alarmKey, change.severity, iso(change.at), change.rank, event.id],
+    );
+    if (refresh) await this.refreshSeverity(manager, outageId);
+  }
+
+  private async refreshSeverity(manager: EntityManager, outageId: string): Promise<void> {
+    const [row]: Array<{ severity: Severity; started_at: Date; ended_at: Date | null; changes: SeverityChange[] }> = await manager.query(
+      `select o.severity, o.started_at, o.ended_at,
+         coalesce((select json_agg(json_build_object('at', (floor(extract(epoch from s.effective_from) * 1000))::bigint, 'severity', s.severity, 'rank', s.rank))
+           from ${this.severities} s where s.outage_id = o.id), '[]'::json) as changes
+       from ${this.table} o where o.id = $1`,
+      [outageId],
+    );
+    const latest = latestSeverity({ startedAt: row.started_at.getTime(), endedAt: row.ended_at?.getTime() ?? null }, row.changes, row.severity);
+    if (latest !== row.severity) await manager.query(`update ${this.table} set severity = $2, updated_at = now() where id = $1`, [outageId, latest]);
   }
 }

@@ -1,7 +1,8 @@
 import { newEvent, type AlarmClearedData, type AlarmRaisedData } from '@vigil/contracts';
 import { aroundTheClock, calendarFromSpec } from '@vigil/sla-engine';
 import {
-  decideResolutionClock, startResolutionClock, type ClockInput, type ClockState, type ResolutionClockState, type TimerFired,
+  decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, startResolutionClock,
+  type ClockInput, type ClockState, type ResolutionClockState, type TimerFired,
 } from './resolution-clock.decider';
 import { resolutionObjectiveFor } from './resolution-policy.matcher';
 
@@ -34,11 +35,9 @@ describe('startResolutionClock', () => {
   });
 
   it('counts the objective in business time on the calendar', () => {
-    const match = resolutionObjectiveFor({ name: 'p', spec: { type: 'resolution', services: ['*'], calendar: 'office-hours', objectives: { critical: '4h' } } }, {
-      ...alarm, raisedAt: '2026-11-06T16:00:00.000Z', // a Friday, 16:00 UTC
-    })!;
+    const match = resolutionObjectiveFor({ name: 'p', spec: { type: 'resolution', services: ['*'], calendar: 'office-hours', objectives: { critical: '4h' } } }, alarm)!;
     const calendar = calendarFromSpec({ workingHours: { monday: ['09:00-17:00'], friday: ['09:00-17:00'] } }, 'UTC');
-    const clock = startResolutionClock({ tenantId: 'acme', alarm: { ...alarm, raisedAt: '2026-11-06T16:00:00.000Z' }, objective: match, calendarName: 'office-hours', calendar });
+    const clock = startResolutionClock({ tenantId: 'acme', alarm: { ...alarm, raisedAt: '2026-11-06T16:00:00.000Z' /* a Friday, 16:00 UTC */ }, objective: match, calendarName: 'office-hours', calendar });
     expect(new Date(clock.deadline).toISOString()).toBe('2026-11-09T12:00:00.000Z');
   });
 });
@@ -135,5 +134,76 @@ describe('decideResolutionClock', () => {
       .toBe('critical alarm unresolved after 8h of business time on office-hours (objective 8h)');
     expect(given(clock).when(cleared('2026-11-03T18:00:00.000Z')).verdicts[0].data.reason)
       .toBe('critical alarm resolved after 7h of business time on office-hours (objective 8h)');
+  });
+});
+
+describe('decideSeverityChange (one clock per policy, measured from the start of the outage)', () => {
+  const policy = { name: 'incident-resolution', spec: { type: 'resolution' as const, services: ['*'], objectives: { critical: '4h', major: '8h' } } };
+  const objectiveFor = (severity: 'critical' | 'major') => resolutionObjectiveFor(policy, { ...alarm, severity })!;
+  const majorClock = (overrides: Partial<ResolutionClockState> = {}) => ({
+    ...startResolutionClock({ tenantId: 'acme', alarm: { ...alarm, severity: 'major' }, objective: objectiveFor('major'), calendarName: null, calendar: aroundTheClock('UTC') }),
+    ...overrides,
+  });
+
+  it('takes a stricter objective of the new severity, its deadline counted from the original raise', () => {
+    const clock = majorClock();
+    expect(new Date(clock.deadline).toISOString()).toBe('2026-11-03T18:00:00.000Z');
+    const stricter = decideSeverityChange(clock, 'critical', objectiveFor('critical'))!;
+    expect(stricter).toMatchObject({ objective: '4h', objectiveMs: 4 * 3_600_000, raisedAt: at(raisedAt), alarm: { severity: 'critical' }, state: 'running' });
+    expect([new Date(stricter.atRiskAt).toISOString(), new Date(stricter.deadline).toISOString()]).toEqual(['2026-11-03T13:00:00.000Z', '2026-11-03T14:00:00.000Z']);
+  });
+
+  it('breaches at the stricter deadline, naming the new severity, when its timer fires', () => {
+    const stricter = decideSeverityChange(majorClock({ state: 'at-risk' }), 'critical', objectiveFor('critical'))!;
+    expect(given(stricter).when(timer('resolution-deadline', '2026-11-03T14:00:00.000Z')).verdicts).toEqual([expect.objectContaining({
+      type: 'sla-breached',
+      data: expect.objectContaining({ reason: 'critical alarm unresolved after 4h (objective 4h)', deadline: '2026-11-03T14:00:00.000Z', effectiveAt: '2026-11-03T14:00:00.000Z' }),
+    })]);
+  });
+
+  it('keeps the stricter clock when the severity drops: lowering it buys no time', () => {
+    expect(decideSeverityChange(clockFor('4h'), 'major', objectiveFor('major'))).toBeUndefined();
+  });
+
+  it('changes nothing in a clock that has breached or ended', () => {
+    expect(decideSeverityChange(majorClock({ state: 'breached' }), 'critical', objectiveFor('critical'))).toBeUndefined();
+    expect(decideSeverityChange(majorClock({ state: 'met', clearedAt: at('2026-11-03T11:00:00.000Z') }), 'critical', objectiveFor('critical'))).toBeUndefined();
+  });
+});
+
+describe('decideCorrectedStart', () => {
+  it('counts the deadline and at-risk instant again from the corrected, earlier start', () => {
+    const corrected = decideCorrectedStart(clockFor('20s', { state: 'at-risk' }), at('2026-11-03T09:59:50.000Z'))!;
+    expect(corrected).toMatchObject({ raisedAt: at('2026-11-03T09:59:50.000Z'), atRiskAt: at('2026-11-03T10:00:05.000Z'), deadline: at('2026-11-03T10:00:10.000Z'), state: 'at-risk' });
+  });
+
+  it('breaches at the corrected deadline when its timer, armed again in the past, fires', () => {
+    const corrected = decideCorrectedStart(clockFor('20s'), at('2026-11-03T09:00:00.000Z'))!;
+    expect(given(corrected).when(timer('resolution-deadline', '2026-11-03T09:00:20.000Z')).verdicts).toEqual([
+      expect.objectContaining({ type: 'sla-breached', data: expect.objectContaining({ deadline: '2026-11-03T09:00:20.000Z', effectiveAt: '2026-11-03T09:00:20.000Z' }) }),
+    ]);
+  });
+
+  it('ignores a start that is not earlier, and a clock that has breached or ended', () => {
+    expect(decideCorrectedStart(clockFor('20s'), at('2026-11-03T10:00:05.000Z'))).toBeUndefined();
+    expect(decideCorrectedStart(clockFor('20s', { state: 'breached' }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
+    expect(decideCorrectedStart(clockFor('20s', { state: 'met', clearedAt: at('2026-11-03T10:00:05.000Z') }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
+  });
+});
+
+describe('decideCorrectedClear', () => {
+  it('records that a breach already published would have been met with the corrected end, and publishes nothing', () => {
+    const breached = clockFor('20s', { state: 'breached', clearedAt: at('2026-11-03T10:00:30.000Z') });
+    expect(decideCorrectedClear(breached, at('2026-11-03T10:00:10.000Z'))).toEqual({ clearedAt: at('2026-11-03T10:00:10.000Z'), correctedOutcome: 'met' });
+  });
+
+  it('only moves the clear of a clock whose verdict the corrected end does not change', () => {
+    expect(decideCorrectedClear(clockFor('20s', { state: 'met', clearedAt: at('2026-11-03T10:00:15.000Z') }), at('2026-11-03T10:00:10.000Z'))).toEqual({ clearedAt: at('2026-11-03T10:00:10.000Z') });
+    expect(decideCorrectedClear(clockFor('20s', { state: 'breached', clearedAt: at('2026-11-03T10:00:40.000Z') }), at('2026-11-03T10:00:25.000Z'))).toEqual({ clearedAt: at('2026-11-03T10:00:25.000Z') });
+  });
+
+  it('ignores a clock still open and an end that is not earlier', () => {
+    expect(decideCorrectedClear(clockFor('20s'), at('2026-11-03T10:00:10.000Z'))).toBeUndefined();
+    expect(decideCorrectedClear(clockFor('20s', { state: 'met', clearedAt: at('2026-11-03T10:00:15.000Z') }), at('2026-11-03T10:00:16.000Z'))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { assertNever, type AlarmRaisedData, type AlarmRef, type EventEnvelope, type Resolution, type SlaEventType, type SlaVerdictData } from '@vigil/contracts';
+import { assertNever, type AlarmRef, type EventEnvelope, type Resolution, type Severity, type SlaEventType, type SlaVerdictData } from '@vigil/contracts';
 import { businessTimeBetween, resolutionClock, resolutionVerdict, type BusinessCalendar } from '@vigil/sla-engine';
 import { formatDuration } from './format-duration';
 import type { ResolutionObjective } from './resolution-policy.matcher';
@@ -54,7 +54,8 @@ export interface ClockDecision {
 /** Starts a clock for an alarm the policy times: deadline and at-risk instant on the calendar, from the source raise time. */
 export function startResolutionClock(input: {
   tenantId: string;
-  alarm: AlarmRaisedData;
+  /** The alarm at the severity the objective is for, and the start of its outage. */
+  alarm: AlarmRef & { raisedAt: string };
   objective: ResolutionObjective;
   calendarName: string | null;
   calendar: BusinessCalendar;
@@ -80,6 +81,60 @@ export function startResolutionClock(input: {
 }
 
 const isOpen = (clock: ResolutionClockState) => clock.clearedAt === null && clock.state !== 'met' && clock.state !== 'cancelled';
+
+/** Whether the clock can still publish a verdict from a timer: open, and not breached yet. */
+export const isPending = (clock: ResolutionClockState) => isOpen(clock) && (clock.state === 'running' || clock.state === 'at-risk');
+
+/** The clock with its deadline and at-risk instant computed again from `raisedAt` with its objective, on its calendar. */
+function retimed(clock: ResolutionClockState, raisedAt: number, objective: Pick<ResolutionClockState, 'objective' | 'objectiveMs' | 'atRiskFraction'>): ResolutionClockState {
+  const { deadline, atRisk } = resolutionClock({ raisedAt, objectiveMs: objective.objectiveMs, atRiskFraction: objective.atRiskFraction, calendar: clock.calendar });
+  return { ...clock, ...objective, raisedAt, atRiskAt: atRisk, deadline };
+}
+
+/**
+ * The alarm changed to a severity for which the same policy sets another objective. One
+ * clock per policy and alarm, measured from the start of the outage: a stricter objective
+ * replaces the clock's (its deadline and at-risk instant move earlier, the timers are armed
+ * again, and a deadline already past breaches at once, effective at that deadline); a laxer
+ * one changes nothing, so lowering the severity never buys time. A clock that has breached
+ * or ended keeps what it published. `undefined`: nothing changes.
+ */
+export function decideSeverityChange(clock: ResolutionClockState, severity: Severity, objective: ResolutionObjective): ResolutionClockState | undefined {
+  if (!isPending(clock) || objective.objectiveMs >= clock.objectiveMs) return undefined;
+  const stricter = retimed(clock, clock.raisedAt, { objective: objective.objective, objectiveMs: objective.objectiveMs, atRiskFraction: objective.atRiskFraction });
+  return { ...stricter, alarm: { ...clock.alarm, severity } };
+}
+
+/**
+ * A corrected raise: the outage started earlier than the clock was started from. Deadline
+ * and at-risk instant are computed again from the corrected start (a deadline already past
+ * breaches at once, effective at the corrected deadline). A clock that has breached or
+ * ended keeps what it published. `undefined`: nothing changes.
+ */
+export function decideCorrectedStart(clock: ResolutionClockState, raisedAt: number): ResolutionClockState | undefined {
+  if (!isPending(clock) || raisedAt >= clock.raisedAt) return undefined;
+  return retimed(clock, raisedAt, clock);
+}
+
+/** What a corrected clear changes in a clock that has ended. */
+export interface CorrectedClear {
+  clearedAt: number;
+  /** Set when the corrected end implies another verdict than the one published (which stays published). */
+  correctedOutcome?: 'met';
+}
+
+/**
+ * A corrected clear: the outage ended earlier than the clock recorded. The clear time is
+ * corrected; a verdict already published stays published (re-publishing corrected verdicts
+ * is not done yet), so a breach the corrected end would have avoided is only recorded as
+ * `correctedOutcome: 'met'`. `undefined`: nothing changes (an open clock is settled by a
+ * clear, not corrected; a later end is no correction).
+ */
+export function decideCorrectedClear(clock: ResolutionClockState, clearedAt: number): CorrectedClear | undefined {
+  if (clock.clearedAt === null || clearedAt >= clock.clearedAt) return undefined;
+  if (clock.state === 'breached' && clearedAt < clock.deadline) return { clearedAt, correctedOutcome: 'met' };
+  return { clearedAt };
+}
 
 /**
  * What a timer or an alarm change does to a clock: the verdicts to publish and the next

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Resolution, Severity } from '@vigil/contracts';
 import type { BusinessCalendar } from '@vigil/sla-engine';
 import { SlaSchema } from '../migrations';
-import type { ClockState, ResolutionClockState } from './resolution-clock.decider';
+import type { ClockState, CorrectedClear, ResolutionClockState } from './resolution-clock.decider';
 
 /** A clock as stored: its state plus what its verdicts need (the raise that caused it, how many it emitted). */
 export interface StoredClock extends ResolutionClockState {
@@ -77,9 +77,49 @@ export class ResolutionClocksRepository {
     return rows.map((r) => ({ id: String(r.id), policy: r.policy }));
   }
 
+  /**
+   * The alarm's clocks that ended within an outage (started in it, cleared): what a corrected
+   * clear of that outage corrects. Read without a lock, like `openForAlarm`.
+   */
+  async endedInOutage(manager: EntityManager, tenantId: string, serviceId: string, alarmKey: string, outage: { from: number; to: number }): Promise<string[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `select id from ${this.table}
+       where tenant_id = $1 and alarm_key = $2 and service_id = $3 and cleared_at is not null and raised_at >= $4 and raised_at <= $5
+       order by id`,
+      [tenantId, alarmKey, serviceId, iso(outage.from), iso(outage.to)],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
   async lock(manager: EntityManager, id: string): Promise<StoredClock | undefined> {
     const [row] = await manager.query(`select * from ${this.table} where id = $1 for update`, [id]);
     return row ? toClock(row as ClockRow) : undefined;
+  }
+
+  /** The clock as it is, without a lock: to see whether a change is due before taking the locks in order. */
+  async read(manager: EntityManager, id: string): Promise<StoredClock | undefined> {
+    const [row] = await manager.query(`select * from ${this.table} where id = $1`, [id]);
+    return row ? toClock(row as ClockRow) : undefined;
+  }
+
+  /** A new objective or start for a running clock, with what changed it (kept for the audit of its verdicts). */
+  async retime(manager: EntityManager, id: string, clock: ResolutionClockState, change: Record<string, unknown>): Promise<void> {
+    await manager.query(
+      `update ${this.table} set severity = $2, objective = $3, objective_ms = $4, at_risk_fraction = $5, raised_at = $6, at_risk_at = $7, deadline = $8,
+         changes = changes || $9::jsonb, updated_at = now()
+       where id = $1`,
+      [id, clock.alarm.severity, clock.objective, clock.objectiveMs, clock.atRiskFraction, iso(clock.raisedAt), iso(clock.atRiskAt), iso(clock.deadline),
+        JSON.stringify([change])],
+    );
+  }
+
+  /** A corrected, earlier clear of a clock that has ended; its published verdicts stay. */
+  async correctClear(manager: EntityManager, id: string, correction: CorrectedClear, change: Record<string, unknown>): Promise<void> {
+    await manager.query(
+      `update ${this.table} set cleared_at = $2, corrected_outcome = coalesce($3, corrected_outcome), changes = changes || $4::jsonb, updated_at = now()
+       where id = $1`,
+      [id, iso(correction.clearedAt), correction.correctedOutcome ?? null, JSON.stringify([change])],
+    );
   }
 
   async update(manager: EntityManager, id: string, change: { state: ClockState; verdicts: number; cleared?: { at: number; resolution: Resolution } }): Promise<void> {

@@ -1,16 +1,27 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { eventKey, newEvent, type EventEnvelope } from '@vigil/contracts';
+import { eventKey, newEvent, type AlarmRef, type EventEnvelope } from '@vigil/contracts';
 import { ConfigDocumentsService, MessagingService, TimerService, VigilMetrics } from '@vigil/platform-nest';
 import type { DueTimer } from '@vigil/persistence';
 import { aroundTheClock, calendarFromSpec, type BusinessCalendar } from '@vigil/sla-engine';
 import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 import {
-  ResolutionTimerKinds, decideResolutionClock, startResolutionClock, type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind,
+  ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, isPending, startResolutionClock,
+  type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind,
 } from './resolution-clock.decider';
-import { resolutionObjectiveFor } from './resolution-policy.matcher';
+import { resolutionObjectiveFor, type PolicyDocument } from './resolution-policy.matcher';
 import { ResolutionClocksRepository, type StoredClock } from './resolution-clocks.repository';
+
+/** An alarm to time: what the clocks need of it, and the event their verdicts are caused by. */
+export interface AlarmToTime {
+  tenantId: string;
+  alarm: AlarmRef;
+  labels: Record<string, string>;
+  /** The start of the outage (source time, epoch ms). */
+  raisedAt: number;
+  cause: Pick<EventEnvelope, 'id' | 'correlationId'>;
+}
 
 /** The durable timers' subject: one pair of timers per policy and alarm. */
 export const timerSubject = (policy: string, alarmKey: string) => `${policy}/${alarmKey}`;
@@ -43,26 +54,72 @@ export class ResolutionClocksService implements OnModuleInit {
     for (const kind of ResolutionTimerKinds) this.timerService.on(kind, (timer, manager) => this.onTimer(kind, timer, manager));
   }
 
-  /** A newly active alarm: one clock for each resolution policy with an objective for it. */
-  async startClocks(manager: EntityManager, event: EventEnvelope<'alarm-raised'>): Promise<void> {
+  /**
+   * A newly active alarm: one clock for each resolution policy with an objective for it,
+   * measured from the start of the outage. `cause` is the event every verdict of the clock
+   * is caused by (the raise, or the severity change that gave the alarm an objective).
+   */
+  async startClocks(manager: EntityManager, input: AlarmToTime): Promise<void> {
+    const policies = await this.documents.list(input.tenantId, 'SLAPolicy', manager);
+    for (const policy of policies) await this.startClock(manager, policy, input);
+  }
+
+  /**
+   * The active alarm changed severity. Per resolution policy with an objective for the new
+   * severity: a clock already running takes the new objective only if it is stricter, still
+   * measured from the start of the outage (see `decideSeverityChange`); a policy that did not
+   * time the alarm at its old severity starts a clock now, measured from the start of the
+   * outage too. A laxer objective, or none, changes nothing.
+   */
+  async changeSeverity(manager: EntityManager, event: EventEnvelope<'alarm-severity-changed'>, outage: { startedAt: number; labels: Record<string, string> }): Promise<void> {
+    const { serviceId, alarmKey, severity, summary } = event.data;
     const policies = await this.documents.list(event.tenantId, 'SLAPolicy', manager);
-    let zone: string | undefined;
+    const running = await this.clocks.openForAlarm(manager, event.tenantId, serviceId, alarmKey);
     for (const policy of policies) {
-      const objective = resolutionObjectiveFor(policy, event.data);
+      const objective = resolutionObjectiveFor(policy, { serviceId, severity, labels: outage.labels });
       if (!objective) continue;
-      zone ??= await this.tenants.zoneOf(manager, event.tenantId);
-      const { name: calendarName, calendar } = await this.calendarFor(manager, event.tenantId, objective.calendarName, zone);
-      let clock: ResolutionClockState;
-      try {
-        clock = startResolutionClock({ tenantId: event.tenantId, alarm: event.data, objective, calendarName, calendar });
-      } catch (error) {
-        // A calendar without working time can never yield a deadline: skip the policy rather than block the alarm stream.
-        this.logger.warn({ msg: 'resolution clock not started', tenantId: event.tenantId, policy: policy.name, error: (error as Error).message });
+      const clock = running.find((c) => c.policy === policy.name);
+      if (!clock) {
+        await this.startClock(manager, policy, {
+          tenantId: event.tenantId, alarm: { alarmKey, serviceId, severity, summary }, labels: outage.labels, raisedAt: outage.startedAt, cause: event,
+        });
         continue;
       }
-      const id = await this.clocks.insert(manager, clock, { raisedEventId: event.id, correlationId: event.correlationId });
-      if (id === undefined) continue;
-      await this.arm(manager, id, clock);
+      await this.retime(manager, clock.id, (c) => decideSeverityChange(c, severity, objective), {
+        eventId: event.id, change: 'stricter-objective', severity, objective: objective.objective,
+      });
+    }
+  }
+
+  /** A corrected raise: the alarm's running clocks count from the corrected, earlier start. */
+  async correctStart(manager: EntityManager, event: EventEnvelope<'alarm-raised'>, startedAt: number): Promise<void> {
+    const { serviceId, alarmKey } = event.data;
+    for (const { id } of await this.clocks.openForAlarm(manager, event.tenantId, serviceId, alarmKey)) {
+      await this.retime(manager, id, (c) => decideCorrectedStart(c, startedAt), { eventId: event.id, change: 'start-corrected', raisedAt: new Date(startedAt).toISOString() });
+    }
+  }
+
+  /**
+   * A corrected clear: the clocks of that outage record the earlier end. A verdict already
+   * published stays; a breach the corrected end would have avoided is recorded as
+   * `corrected_outcome = 'met'` for the re-publishing of corrected verdicts to come.
+   */
+  async correctEnd(manager: EntityManager, event: EventEnvelope<'alarm-cleared'>, outage: { startedAt: number; endedAt: number; previousEnd: number }): Promise<void> {
+    const { serviceId, alarmKey } = event.data;
+    const ids = await this.clocks.endedInOutage(manager, event.tenantId, serviceId, alarmKey, { from: outage.startedAt, to: outage.previousEnd });
+    for (const id of ids) {
+      const clock = await this.clocks.lock(manager, id);
+      const correction = clock && decideCorrectedClear(clock, outage.endedAt);
+      if (!clock || !correction) continue;
+      await this.clocks.correctClear(manager, id, correction, {
+        eventId: event.id, change: 'end-corrected', clearedAt: new Date(correction.clearedAt).toISOString(), ...(correction.correctedOutcome ? { correctedOutcome: correction.correctedOutcome } : {}),
+      });
+      if (correction.correctedOutcome) {
+        this.logger.warn({
+          msg: 'corrected clear implies another verdict than the one published; the published verdict stays', tenantId: clock.tenantId,
+          policy: clock.policy, alarmKey, published: clock.state, corrected: correction.correctedOutcome,
+        });
+      }
     }
   }
 
@@ -108,11 +165,58 @@ export class ResolutionClocksService implements OnModuleInit {
     for (const event of events) this.verdictsPublished.inc({ type: event.type });
   }
 
+  private async startClock(manager: EntityManager, policy: PolicyDocument, input: AlarmToTime): Promise<void> {
+    const objective = resolutionObjectiveFor(policy, { serviceId: input.alarm.serviceId, severity: input.alarm.severity, labels: input.labels });
+    if (!objective) return;
+    const zone = await this.tenants.zoneOf(manager, input.tenantId);
+    const { name: calendarName, calendar } = await this.calendarFor(manager, input.tenantId, objective.calendarName, zone);
+    let clock: ResolutionClockState;
+    try {
+      clock = startResolutionClock({ tenantId: input.tenantId, alarm: { ...input.alarm, raisedAt: new Date(input.raisedAt).toISOString() }, objective, calendarName, calendar });
+    } catch (error) {
+      // A calendar without working time can never yield a deadline: skip the policy rather than block the alarm stream.
+      this.logger.warn({ msg: 'resolution clock not started', tenantId: input.tenantId, policy: policy.name, error: (error as Error).message });
+      return;
+    }
+    const id = await this.clocks.insert(manager, clock, { raisedEventId: input.cause.id, correlationId: input.cause.correlationId });
+    if (id === undefined) return;
+    await this.arm(manager, id, clock);
+  }
+
+  /**
+   * Moves a running clock's deadline (a stricter objective, a corrected start) and arms its
+   * timers again; a deadline already past fires at the next poll, effective at that deadline.
+   * Timers are locked before the clock row, in the order a firing timer takes them, so the
+   * two never deadlock: whether anything changes is seen first without a lock, then decided
+   * again under the locks.
+   */
+  private async retime(
+    manager: EntityManager, clockId: string, decide: (clock: ResolutionClockState) => ResolutionClockState | undefined, change: Record<string, unknown>,
+  ): Promise<void> {
+    const seen = await this.clocks.read(manager, clockId);
+    if (!seen || !decide(seen)) return;
+    for (const kind of ResolutionTimerKinds) await this.timerService.timers.cancel(manager, seen.tenantId, kind, timerSubject(seen.policy, seen.alarm.alarmKey));
+    const clock = await this.clocks.lock(manager, clockId);
+    if (!clock) return;
+    const next = decide(clock);
+    if (!next) {
+      // A timer fired in between and nothing is left to change: what is still pending is armed as it was.
+      if (isPending(clock)) await this.arm(manager, clockId, clock);
+      return;
+    }
+    await this.clocks.retime(manager, clockId, next, {
+      ...change, at: new Date().toISOString(), deadline: { from: new Date(clock.deadline).toISOString(), to: new Date(next.deadline).toISOString() },
+    });
+    await this.arm(manager, clockId, next);
+  }
+
+  /** Arms the timers of the verdicts the clock can still publish (at-risk only while it runs). */
   private async arm(manager: EntityManager, clockId: string, clock: ResolutionClockState): Promise<void> {
     const subject = timerSubject(clock.policy, clock.alarm.alarmKey);
     const due: Record<ResolutionTimerKind, number> = { 'resolution-at-risk': clock.atRiskAt, 'resolution-deadline': clock.deadline };
     for (const kind of ResolutionTimerKinds) {
-      // Scheduling re-arms the timer of an earlier raise of the same alarm.
+      if (kind === 'resolution-at-risk' && clock.state !== 'running') continue;
+      // Scheduling re-arms the timer of an earlier raise of the same alarm, fired or cancelled.
       await this.timerService.timers.schedule(manager, { tenantId: clock.tenantId, kind, subject, dueAt: new Date(due[kind]), payload: { clockId } });
     }
   }

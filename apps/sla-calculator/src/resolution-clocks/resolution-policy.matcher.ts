@@ -27,7 +27,10 @@ export function policySelectsAlarm(spec: SLAPolicySpec, serviceId: string, label
 }
 
 /** The objective a policy sets for this alarm, or `undefined` when the policy does not time it. */
-export function resolutionObjectiveFor(policy: PolicyDocument, alarm: AlarmRaisedData): ResolutionObjective | undefined {
+export function resolutionObjectiveFor(
+  policy: PolicyDocument,
+  alarm: Pick<AlarmRaisedData, 'serviceId' | 'severity'> & { labels?: Record<string, string> },
+): ResolutionObjective | undefined {
   const { spec } = policy;
   if (spec.type !== 'resolution') return undefined;
   if (!policySelectsAlarm(spec, alarm.serviceId, alarm.labels ?? {})) return undefined;

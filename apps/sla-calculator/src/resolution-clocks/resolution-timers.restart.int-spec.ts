@@ -31,7 +31,8 @@ describe('resolution timers across a restart', () => {
     apps = [first.app];
     await applyDocument(first.url, {
       kind: 'SLAPolicy', metadata: { name: 'incident-resolution', tenant },
-      spec: { type: 'resolution', services: ['*'], objectives: { critical: '8s' } },
+      // Long enough that both timers are still pending when the first instance goes, even on a busy machine.
+      spec: { type: 'resolution', services: ['*'], objectives: { critical: '20s' } },
     });
     const raisedAt = new Date();
     const raise = alarmRaised({ tenantId: tenant, raisedAt });
@@ -47,10 +48,10 @@ describe('resolution timers across a restart', () => {
     apps = [second.app];
     reader = new SlaEventsReader();
     await reader.start();
-    const events = await reader.waitFor(tenant, (es) => es.some((e) => e.type === 'sla-breached'), 30_000);
+    const events = await reader.waitFor(tenant, (es) => es.some((e) => e.type === 'sla-breached'), 45_000);
     expect(events.find((e) => e.type === 'sla-breached')).toMatchObject({
       causationId: raise.id,
-      data: { effectiveAt: new Date(raisedAt.getTime() + 8_000).toISOString() },
+      data: { effectiveAt: new Date(raisedAt.getTime() + 20_000).toISOString() },
     });
     await sleep(1_500);
     expect(reader.of(tenant).map((e) => e.type)).toEqual(['sla-at-risk', 'sla-breached']);
