@@ -5,3 +5,4 @@ export * from './burn-rate.rule';
 export * from './business-time.calendar';
 export * from './resolution-clock.rule';
 export * from './sla-credit.rule';
+export * from './severity-history.rule';

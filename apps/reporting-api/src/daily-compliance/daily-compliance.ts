@@ -1,7 +1,6 @@
 import type { Severity } from '@vigil/contracts';
-import { dailyAvailability, localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
+import { countedIntervals, dailyAvailability, localDays, type Interval, type LocalDay, type SeverityChange } from '@vigil/sla-engine';
 import type { EffectiveTarget } from '../read-model/availability-target';
-import { countedIntervals, type SeverityChange } from '../read-model/severity-history';
 
 /**
  * An incident as the compliance report needs it; `endedAt` null while the alarm is active.

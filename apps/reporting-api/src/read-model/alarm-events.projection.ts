@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope, Severity } from '@vigil/contracts';
-import { latestSeverity, type SeverityChange } from './severity-history';
+import { latestSeverity, type SeverityChange } from '@vigil/sla-engine';
 
 /**
  * Incidents from alarm events, on the source's own timestamps (raisedAt / clearedAt,

@@ -1,5 +1,5 @@
 import { assertNever, type EventEnvelope } from '@vigil/contracts';
-import type { SeverityChange } from './severity-history';
+import type { SeverityChange } from '@vigil/sla-engine';
 
 export type AlarmEvent =
   | EventEnvelope<'alarm-raised'>

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { assertNever, type AlarmRef, type Severity } from '@vigil/contracts';
 import { SlaSchema } from '../migrations';
 import { decideOutage, type AlarmEvent, type AlarmOutages } from './outage-interval.decider';
-import { latestSeverity, type SeverityChange } from './severity-history';
+import { latestSeverity, type SeverityChange } from '@vigil/sla-engine';
 
 /** What an alarm event did to the alarm's intervals: what the resolution clocks react to. */
 export type OutageOutcome =

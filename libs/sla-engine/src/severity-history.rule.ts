@@ -1,12 +1,12 @@
 import type { Severity } from '@vigil/contracts';
-import type { Interval } from '@vigil/sla-engine';
+import type { Interval } from './interval.algebra';
 
 /**
  * One statement of an alarm's severity: from `at` (source time) on, the alarm had `severity`.
  * A raise states the first severity, `alarm-severity-changed` a later one, a corrected raise
  * the severity at its earlier start. `rank` orders statements that take effect at the same
  * instant: the alarm stream's sequence, so the later event wins; 0 for a severity only
- * assumed (an incident built from its clear, before its raise was seen).
+ * assumed (an outage recorded from its clear, before its raise was seen).
  */
 export interface SeverityChange {
   at: number;
@@ -14,27 +14,27 @@ export interface SeverityChange {
   rank: number;
 }
 
-/** A stretch of an incident at one severity; `end` is `Infinity` while the alarm is active. */
+/** A stretch of an outage at one severity; `end` is `Infinity` while the alarm is active. */
 export interface SeveritySegment extends Interval {
   severity: Severity;
 }
 
-/** An incident's span in source time; `endedAt` null while the alarm is active. */
+/** An outage's span in source time; `endedAt` null while the alarm is active. */
 export interface IncidentTimes {
   startedAt: number;
   endedAt: number | null;
 }
 
 /**
- * The incident's time at each severity, in order. The history is ordered by the source's own
+ * The outage's time at each severity, in order. The history is ordered by the source's own
  * times, never by arrival, so late and out-of-order events land where they belong:
  *
  * - each change holds from its `at` until the next change;
- * - a change stamped before the incident's start counts from the start (a late raise with
+ * - a change stamped before the outage's start counts from the start (a late raise with
  *   another severity is recorded by ingestion as a change, and the outage goes on at it);
  * - among changes that take effect at the same instant, the highest rank wins;
  * - changes at or after the end (a corrected, earlier clear) are cut off with it;
- * - an incident without any change is at `fallback` throughout.
+ * - an outage without any change is at `fallback` throughout.
  */
 export function severitySegments(incident: IncidentTimes, changes: readonly SeverityChange[], fallback: Severity): SeveritySegment[] {
   const start = incident.startedAt;
@@ -62,12 +62,12 @@ export function severitySegments(incident: IncidentTimes, changes: readonly Seve
   return segments;
 }
 
-/** The severity the incident has at its end (or now, while active). */
+/** The severity the outage has at its end (or now, while active). */
 export function latestSeverity(incident: IncidentTimes, changes: readonly SeverityChange[], fallback: Severity): Severity {
   return severitySegments(incident, changes, fallback).at(-1)?.severity ?? fallback;
 }
 
-/** Where the incident counts as down: the stretches at a counted severity. */
+/** Where the outage counts as down: the stretches at a counted severity (what availability will sum). */
 export function countedIntervals(incident: IncidentTimes, changes: readonly SeverityChange[], fallback: Severity, counted: ReadonlySet<Severity>): Interval[] {
   return severitySegments(incident, changes, fallback)
     .filter((segment) => counted.has(segment.severity))
