@@ -1,10 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
-import { configureHttp } from '@vigil/platform-nest';
-import { testEnv, uniqueTenant } from '@vigil/testing';
+import { startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from './app.module';
 
 const env = testEnv();
@@ -19,11 +16,7 @@ describe('tenant isolation across every ingestion entry point, against real Post
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app as NestExpressApplication);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
   });
 
   afterAll(async () => {

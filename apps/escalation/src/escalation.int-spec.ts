@@ -1,4 +1,3 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -7,8 +6,7 @@ import {
   type AlarmRef, type EscalationPolicySpec, type EventEnvelope, type EventType,
 } from '@vigil/contracts';
 import { issueToken, type Scope } from '@vigil/auth';
-import { configureHttp } from '@vigil/platform-nest';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from './app.module';
 import type { EscalationView } from './escalations/escalation.view';
 
@@ -28,11 +26,7 @@ describe('escalation against real Kafka and PostgreSQL', () => {
   let collector: EventCollector;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
     producer = new Kafka({ clientId: 'escalation-int-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.escalationEvents]);

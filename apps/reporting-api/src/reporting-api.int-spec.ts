@@ -1,11 +1,9 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { issueToken, type Scope } from '@vigil/auth';
 import { eventKey, newEvent, Topics, type EventEnvelope } from '@vigil/contracts';
-import { configureHttp } from '@vigil/platform-nest';
-import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from './app.module';
 
 const env = testEnv();
@@ -22,11 +20,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
     producer = new Kafka({ clientId: 'reporting-api-int-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
   }, 60_000);

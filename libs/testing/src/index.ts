@@ -1,3 +1,4 @@
 export * from './test-env';
 export * from './event-collector';
 export * from './cuttable-network';
+export * from './test-app';

@@ -1,11 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { Topics } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
-import { configureHttp } from '@vigil/platform-nest';
-import { EventCollector, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { alertmanagerPayload } from './alertmanager-payload.fixture';
 
@@ -23,11 +20,7 @@ describe('POST /api/v1/integrations/alertmanager against real Kafka and PostgreS
   let collector: EventCollector;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app as NestExpressApplication);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
     collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.alarmEvents]);
   });
 

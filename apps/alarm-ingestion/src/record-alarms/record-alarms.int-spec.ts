@@ -1,13 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
-import { DataSource as DataSourceToken } from 'typeorm';
 import { Topics } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
-import { configureHttp } from '@vigil/platform-nest';
-import { EventCollector, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 
 const env = testEnv();
@@ -25,11 +21,7 @@ describe('POST /api/v1/alarms against real Kafka and PostgreSQL', () => {
   let collector: EventCollector;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app as NestExpressApplication);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSourceToken);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
     collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.alarmEvents]);
   });
 

@@ -1,13 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { isISO8601 } from 'class-validator';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { Severities } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
-import { configureHttp } from '@vigil/platform-nest';
-import { testEnv, uniqueTenant } from '@vigil/testing';
+import { startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { alertmanagerPayload } from '../receive-alertmanager-webhook/alertmanager-payload.fixture';
 
@@ -156,11 +153,7 @@ describe('malformed bodies at every HTTP format (property-based, against real Po
   let token: string;
 
   beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app as NestExpressApplication);
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    dataSource = app.get(DataSource);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
     token = await issueToken({ tenantId: tenant, scopes: ['alarms:write'], home: env.VIGIL_HOME });
   });
 
