@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { ISocketFactory, Kafka, Producer } from 'kafkajs';
+import type { Admin, ISocketFactory, Kafka, Producer } from 'kafkajs';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
 import { IdempotentConsumer, OutboxRelay, appendToOutbox, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
@@ -17,6 +17,8 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   private readonly logger = new Logger(MessagingService.name);
   readonly kafka: Kafka;
   readonly producer: Producer;
+  /** One admin connection for the health checks, rather than one per probe. */
+  readonly admin: Admin;
   readonly relay: OutboxRelay;
   private readonly consumers: IdempotentConsumer[] = [];
   private readonly definitions: ConsumerDefinition[] = [];
@@ -34,6 +36,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
       level === 'debug' ? this.logger.debug({ ...extra, msg: message }) : this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message });
     this.kafka = createKafka({ brokers: config.brokers(), clientId: options.service, log, socketFactory: socketFactory ?? undefined });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
     this.producer.on('producer.connect', () => (this.producerConnected = true));
     this.producer.on('producer.disconnect', () => (this.producerConnected = false));
     this.relay = new OutboxRelay(dataSource, options.schema, this.producer, {
@@ -82,6 +85,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
       replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
     });
     await this.producer.connect();
+    await this.admin.connect();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -113,6 +117,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.admin.disconnect();
     await this.producer.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
