@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { availability, budgetExhaustedAt, dailyAvailability } from './availability.sli';
+import { availability, budgetExhaustedAt, budgetSpentAt, dailyAvailability } from './availability.sli';
 import type { Interval } from './interval.algebra';
 import { localMonth } from './local-day.calendar';
 
@@ -88,6 +88,49 @@ describe('daily availability', () => {
   });
 });
 
+describe('hand-computed cases', () => {
+  const day = (iso: string) => span(`${iso}T00:00:00Z`, `${iso}T23:59:59Z`);
+
+  it('counts two overlapping alarms 10:00–10:30 and 10:15–10:45 as 45 minutes down', () => {
+    const [record] = dailyAvailability({
+      outages: [span('2026-11-03T10:00:00Z', '2026-11-03T10:30:00Z'), span('2026-11-03T10:15:00Z', '2026-11-03T10:45:00Z')],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99.9,
+    });
+    // (1440 − 45) / 1440 = 96.875 %
+    expect(record).toMatchObject({ downtimeMinutes: 45, uptimeMinutes: 1395, compliancePercentage: 96.88 });
+  });
+
+  it('measures the 25-hour autumn day of Berlin over its 1500 minutes', () => {
+    const [record] = dailyAvailability({
+      outages: [span('2026-10-25T02:30:00+02:00', '2026-10-25T02:45:00+01:00')],
+      range: span('2026-10-25T00:00:00+02:00', '2026-10-26T00:00:00+01:00'), zone: BERLIN, now: LATER, targetPercentage: 99,
+    });
+    // 02:30 summer time to 02:45 winter time is 75 minutes; (1500 − 75) / 1500 = 95 %.
+    expect(record).toMatchObject({ date: '2026-10-25T00:00:00+02:00', periodMinutes: 1500, downtimeMinutes: 75, compliancePercentage: 95 });
+  });
+
+  it('counts an alarm still open at report time up to the report', () => {
+    const result = availability({
+      outages: [{ start: at('2026-11-03T10:00:00Z'), end: Infinity }],
+      period: span('2026-11-03T00:00:00Z', '2026-11-04T00:00:00Z'), now: at('2026-11-03T10:40:00Z'), objectivePercentage: 99,
+    });
+    // 640 minutes elapsed, 40 of them down; the budget is 1 % of the whole day, 14.4 minutes.
+    expect(result).toMatchObject({ periodMs: 640 * MINUTE, downtimeMs: 40 * MINUTE, errorBudgetMs: 14.4 * MINUTE, errorBudgetLeftMs: 0 });
+    expect(result.compliancePercentage).toBeCloseTo(93.75, 10);
+  });
+
+  it('cuts a maintenance window inside an outage out of it', () => {
+    const input = {
+      outages: [span('2026-11-03T10:00:00Z', '2026-11-03T12:00:00Z')],
+      maintenance: [span('2026-11-03T10:30:00Z', '2026-11-03T11:00:00Z')],
+      range: day('2026-11-03'), zone: 'UTC', now: LATER, targetPercentage: 99,
+    };
+    // 120 − 30 = 90 minutes down: (1410 − 90) / 1410 = 93.617 % excluded, (1440 − 90) / 1440 = 93.75 % as uptime.
+    expect(dailyAvailability(input)[0]).toMatchObject({ periodMinutes: 1410, downtimeMinutes: 90, compliancePercentage: 93.62 });
+    expect(dailyAvailability({ ...input, maintenanceMode: 'count-as-uptime' })[0]).toMatchObject({ periodMinutes: 1440, downtimeMinutes: 90, compliancePercentage: 93.75 });
+  });
+});
+
 describe('availability and error budget', () => {
   const november = localMonth('2026-11', BERLIN);
 
@@ -162,6 +205,55 @@ describe('error budget exhaustion', () => {
 
   it('answers undefined when the period ends first', () => {
     expect(budgetExhaustedAt({ outages: [], openSince: at('2026-11-30T23:50:00+01:00'), period: november, objectivePercentage: 99.9 })).toBeUndefined();
+  });
+});
+
+describe('error budget spent', () => {
+  const november = localMonth('2026-11', BERLIN);
+  const open = (iso: string) => ({ start: at(iso), end: Infinity });
+
+  it('finds when half of the 43.2 minutes is spent', () => {
+    expect(budgetSpentAt({ outages: [open('2026-11-10T12:00:00+01:00')], period: november, objectivePercentage: 99.9, fraction: 0.5 })).toBe(
+      at('2026-11-10T12:21:36+01:00'),
+    );
+  });
+
+  it('reckons the budget on the whole period when maintenance counts as uptime', () => {
+    const maintenance = [span('2026-11-10T12:10:00+01:00', '2026-11-10T12:20:00+01:00')];
+    // 43.2 minutes of budget; 10 before the window, 33.2 after it.
+    expect(budgetSpentAt({ outages: [open('2026-11-10T12:00:00+01:00')], period: november, objectivePercentage: 99.9, maintenance, maintenanceMode: 'count-as-uptime' })).toBe(
+      at('2026-11-10T12:53:12+01:00'),
+    );
+  });
+
+  it('spends nothing on an open outage until it has lasted the minimum, then counts it from its start', () => {
+    const outages = [open('2026-11-10T12:00:00+01:00')];
+    expect(budgetSpentAt({ outages, period: november, objectivePercentage: 99.9, fraction: 0.01, minimumOutageMs: 5 * MINUTE })).toBe(at('2026-11-10T12:05:00+01:00'));
+    expect(budgetSpentAt({ outages, period: november, objectivePercentage: 99.9, minimumOutageMs: 5 * MINUTE })).toBe(at('2026-11-10T12:43:12+01:00'));
+  });
+
+  it('ignores closed blips below the minimum', () => {
+    const outages = [span('2026-11-02T08:00:00+01:00', '2026-11-02T08:04:00+01:00'), open('2026-11-10T12:00:00+01:00')];
+    expect(budgetSpentAt({ outages, period: november, objectivePercentage: 99.9, minimumOutageMs: 5 * MINUTE })).toBe(at('2026-11-10T12:43:12+01:00'));
+  });
+
+  it('property: availability at the instant a fraction is spent shows that fraction used', () => {
+    const period = november;
+    const closed = fc
+      .tuple(fc.integer({ min: 0, max: 29 * 1440 }), fc.integer({ min: 0, max: 60 }))
+      .map(([m, length]) => ({ start: period.start + m * MINUTE, end: period.start + (m + length) * MINUTE }));
+    fc.assert(
+      fc.property(fc.array(closed, { maxLength: 6 }), fc.double({ min: 0.05, max: 1, noNaN: true }), (outages, fraction) => {
+        const when = budgetSpentAt({ outages, period, objectivePercentage: 99.9, fraction });
+        const total = availability({ outages, period, now: period.end, objectivePercentage: 99.9 });
+        if (when === undefined) {
+          expect(total.errorBudgetUsedMs).toBeLessThan(fraction * total.errorBudgetMs);
+          return;
+        }
+        const then = availability({ outages, period, now: when, objectivePercentage: 99.9 });
+        expect(then.errorBudgetUsedMs).toBeCloseTo(fraction * then.errorBudgetMs, 3);
+      }),
+    );
   });
 });
 

@@ -121,17 +121,34 @@ export function budgetExhaustedAt(input: {
   objectivePercentage: number;
   maintenance?: Interval[];
 }): number | undefined {
-  const { period, maintenance = [] } = input;
-  const budgetMs = errorBudget(input.objectivePercentage, totalLength(subtractIntervals([period], maintenance)));
-  const down = clipIntervals(
-    subtractIntervals([...input.outages, { start: input.openSince, end: Infinity }], maintenance),
-    period,
-  );
+  return budgetSpentAt({ ...input, outages: [...input.outages, { start: input.openSince, end: Infinity }] });
+}
+
+/**
+ * The first instant at which `fraction` of the period's error budget is spent (1: exhausted),
+ * if the outages still open (`end = Infinity`) go on; `undefined` when that does not happen
+ * within the period. Maintenance is cut out of the downtime and, unless it counts as uptime,
+ * out of the period the budget is reckoned on. A blip below the minimum outage counts only
+ * once it has lasted the minimum, and then from its start, so nothing is spent before then.
+ * A fraction already spent answers the past instant it was, so a timer set for it fires at once.
+ */
+export function budgetSpentAt(
+  input: { outages: Interval[]; period: Interval; objectivePercentage: number; fraction?: number } & MeasurementRules,
+): number | undefined {
+  const { period, maintenance = [], fraction = 1 } = input;
+  const minimumMs = input.minimumOutageMs ?? 0;
+  const targetMs = fraction * errorBudget(input.objectivePercentage, totalLength(measuredIntervals(period, input)));
   let usedMs = 0;
-  for (const interval of down) {
-    const length = interval.end - interval.start;
-    if (usedMs + length >= budgetMs) return interval.start + (budgetMs - usedMs);
-    usedMs += length;
+  for (const outage of dropShorterThan(input.outages, minimumMs)) {
+    const counted = clipIntervals(subtractIntervals([outage], maintenance), period);
+    for (const interval of counted) {
+      const length = interval.end - interval.start;
+      if (usedMs + length >= targetMs) {
+        // An open outage shorter than the minimum so far only starts to count once it reaches it.
+        return Math.max(interval.start + (targetMs - usedMs), Math.min(outage.start + minimumMs, period.end));
+      }
+      usedMs += length;
+    }
   }
   return undefined;
 }

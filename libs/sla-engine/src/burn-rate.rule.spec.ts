@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { burnRate, DefaultBurnRateRules, firingBurnRateRules } from './burn-rate.rule';
+import fc from 'fast-check';
+import { burnRate, burnRateReadings, DefaultBurnRateRules, firingBurnRateRules, nextBurnRateFiringAt } from './burn-rate.rule';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
 const MINUTE = 60_000;
@@ -29,5 +30,41 @@ describe('burn rate', () => {
 
   it('fires nothing without downtime', () => {
     expect(firingBurnRateRules({ outages: [], now, objectivePercentage: 99.9 })).toEqual([]);
+  });
+
+  it('reads each rule’s two rates, so a verdict can show them', () => {
+    const [fast] = burnRateReadings({ outages: [{ start: now - 3 * MINUTE, end: now - 2 * MINUTE }], now, objectivePercentage: 99.9 });
+    // 1 of 60 minutes = 16.7× over the hour, 1 of 5 minutes = 200× over the last five.
+    expect(fast.rule.name).toBe('14.4x-1h-5m');
+    expect(fast.longRate).toBeCloseTo(1000 / 60, 9);
+    expect(fast.shortRate).toBeCloseTo(200, 9);
+    expect(fast.firing).toBe(true);
+  });
+
+  describe('next firing of an open outage', () => {
+    it('finds the fast rule firing once 0.864 minutes of the hour are down', () => {
+      // 14.4 × 0.1 % × 60 min = 0.864 min = 51.84 s; the rule fires just after, to the second.
+      const at = nextBurnRateFiringAt({ outages: [{ start: now, end: Infinity }], now, objectivePercentage: 99.9 });
+      expect(at).toBe(now + 52_000);
+    });
+
+    it('answers nothing without an open outage', () => {
+      expect(nextBurnRateFiringAt({ outages: [{ start: now - 10 * MINUTE, end: now - 5 * MINUTE }], now, objectivePercentage: 99.9 })).toBeUndefined();
+    });
+
+    it('property: the rule fires at the instant found and not a second before', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 6 * 60 }), fc.integer({ min: 0, max: 3 * 60 }), fc.constantFrom(99, 99.5, 99.9, 99.99), (pastMinute, openMinutesAgo, objective) => {
+          const outages = [{ start: now - pastMinute * MINUTE - 30 * MINUTE, end: now - pastMinute * MINUTE }, { start: now - openMinutesAgo * MINUTE, end: Infinity }];
+          const next = nextBurnRateFiringAt({ outages, now, objectivePercentage: objective });
+          const firing = (t: number) => firingBurnRateRules({ outages, now: t, objectivePercentage: objective }).map((r) => r.name);
+          if (next === undefined) return;
+          expect(next).toBeGreaterThan(now);
+          const before = firing(next - 1_000);
+          expect(firing(next).some((name) => !before.includes(name))).toBe(true);
+        }),
+        { numRuns: 60 },
+      );
+    });
   });
 });

@@ -41,3 +41,56 @@ export function firingBurnRateRules(input: {
   const rate = (windowMs: number) => burnRate(outages, { start: now - windowMs, end: now }, objectivePercentage);
   return rules.filter((rule) => rate(rule.longWindowMs) > rule.factor && rate(rule.shortWindowMs) > rule.factor);
 }
+
+/** One rule's two burn rates as of `now`, and whether it fires. */
+export interface BurnRateReading {
+  rule: BurnRateRule;
+  longRate: number;
+  shortRate: number;
+  firing: boolean;
+}
+
+/** Every rule's long- and short-window burn rates, both windows ending at `now` (the figures behind an at-risk). */
+export function burnRateReadings(input: { outages: Interval[]; now: number; objectivePercentage: number; rules?: BurnRateRule[] }): BurnRateReading[] {
+  const { outages, now, objectivePercentage, rules = DefaultBurnRateRules } = input;
+  const rate = (windowMs: number) => burnRate(outages, { start: now - windowMs, end: now }, objectivePercentage);
+  return rules.map((rule) => {
+    const longRate = rate(rule.longWindowMs);
+    const shortRate = rate(rule.shortWindowMs);
+    return { rule, longRate, shortRate, firing: longRate > rule.factor && shortRate > rule.factor };
+  });
+}
+
+const SECOND = 1_000;
+
+/**
+ * The instant (to the second) after `now` at which a rule not firing at `now` starts to fire, if the
+ * outages still open (`end = Infinity`) go on; `undefined` when none will. While an outage is
+ * open, the downtime in a window ending at t never shrinks as t grows (each instant added is
+ * down), so each rule, once it fires, keeps firing, and the instant can be found by bisection
+ * within the rule's long window (after which both windows are wholly down).
+ */
+export function nextBurnRateFiringAt(input: { outages: Interval[]; now: number; objectivePercentage: number; rules?: BurnRateRule[] }): number | undefined {
+  const { outages, now, objectivePercentage, rules = DefaultBurnRateRules } = input;
+  const openSince = outages.filter((o) => o.end === Infinity).reduce((min, o) => Math.min(min, o.start), Infinity);
+  if (openSince === Infinity) return undefined;
+  const from = Math.max(now, openSince);
+  const fires = (rule: BurnRateRule, at: number) =>
+    burnRate(outages, { start: at - rule.longWindowMs, end: at }, objectivePercentage) > rule.factor &&
+    burnRate(outages, { start: at - rule.shortWindowMs, end: at }, objectivePercentage) > rule.factor;
+  let next: number | undefined;
+  for (const rule of rules) {
+    if (fires(rule, now)) continue;
+    let high = from + rule.longWindowMs + SECOND;
+    if (!fires(rule, high)) continue;
+    let low = now;
+    // Invariant: not firing at `low`, firing at `high`; stop at one-second resolution.
+    while (high - low > SECOND) {
+      const mid = low + Math.max(SECOND, Math.floor((high - low) / 2 / SECOND) * SECOND);
+      if (fires(rule, mid)) high = mid;
+      else low = mid;
+    }
+    next = next === undefined ? high : Math.min(next, high);
+  }
+  return next;
+}

@@ -6,3 +6,4 @@ export * from './business-time.calendar';
 export * from './resolution-clock.rule';
 export * from './sla-credit.rule';
 export * from './severity-history.rule';
+export * from './sla-window.calendar';

@@ -17,6 +17,17 @@ describe('resolution clock', () => {
     expect(clock).toEqual({ deadline: at('2026-11-09T15:00:00+01:00'), atRisk: at('2026-11-09T11:00:00+01:00') });
   });
 
+  it('runs a 4 business-hour objective raised late Friday past a holiday Monday into Tuesday', () => {
+    const nineToFive = ['09:00-17:00'];
+    const office = calendarFromSpec(
+      { workingHours: { monday: nineToFive, tuesday: nineToFive, wednesday: nineToFive, thursday: nineToFive, friday: nineToFive }, holidays: ['2026-11-09'] },
+      'Europe/Berlin',
+    );
+    // Friday 16:30–17:00 is half an hour; Monday is a holiday; Tuesday 09:00 + 3.5 h = 12:30, at risk after 3 h at 11:30.
+    const clock = resolutionClock({ raisedAt: at('2026-11-06T16:30:00+01:00'), objectiveMs: 4 * HOUR, calendar: office });
+    expect(clock).toEqual({ deadline: at('2026-11-10T12:30:00+01:00'), atRisk: at('2026-11-10T11:30:00+01:00') });
+  });
+
   describe('verdict', () => {
     const clock = { atRisk: at('2026-11-06T13:00:00Z'), deadline: at('2026-11-06T14:00:00Z') };
 

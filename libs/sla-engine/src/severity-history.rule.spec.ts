@@ -1,5 +1,5 @@
 import type { Severity } from '@vigil/contracts';
-import { countedIntervals, latestSeverity, severitySegments, type IncidentTimes, type SeverityChange } from './severity-history.rule';
+import { countedIntervals, latestSeverity, serviceDowntime, severitySegments, type IncidentTimes, type SeverityChange } from './severity-history.rule';
 
 const at = (hhmm: string) => Date.parse(`2026-11-03T${hhmm}:00.000Z`);
 const change = (hhmm: string, severity: Severity, rank: number): SeverityChange => ({ at: at(hhmm), severity, rank });
@@ -29,5 +29,19 @@ describe('severity over time of an outage', () => {
 
   it('counts a change stamped before the start from the start, the later event winning', () => {
     expect(severitySegments(outage('10:00', '11:00'), [change('10:00', 'warning', 1), change('09:50', 'critical', 2)], 'warning').map((s) => s.severity)).toEqual(['critical']);
+  });
+});
+
+describe('downtime of a service', () => {
+  it('leaves a cancelled alarm out: a false positive counts toward no SLA', () => {
+    const real = { ...outage('10:00', '10:30'), cancelled: false, severity: 'critical' as const, changes: [] };
+    const falsePositive = { ...outage('10:20', '11:00'), cancelled: true, severity: 'critical' as const, changes: [] };
+    expect(minutes(serviceDowntime([real, falsePositive], COUNTED))).toEqual([30]);
+  });
+
+  it('unites the counted stretches of several alarms and keeps an open one open', () => {
+    const warmingUp = { ...outage('10:00', null), cancelled: false, severity: 'critical' as const, changes: [change('10:00', 'warning', 1), change('10:20', 'critical', 2)] };
+    const other = { ...outage('10:10', '10:30'), cancelled: false, severity: 'major' as const, changes: [] };
+    expect(serviceDowntime([warmingUp, other], COUNTED)).toEqual([{ start: at('10:10'), end: Infinity }]);
   });
 });

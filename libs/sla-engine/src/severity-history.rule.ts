@@ -1,5 +1,5 @@
 import type { Severity } from '@vigil/contracts';
-import type { Interval } from './interval.algebra';
+import { unionIntervals, type Interval } from './interval.algebra';
 
 /**
  * One statement of an alarm's severity: from `at` (source time) on, the alarm had `severity`.
@@ -72,4 +72,20 @@ export function countedIntervals(incident: IncidentTimes, changes: readonly Seve
   return severitySegments(incident, changes, fallback)
     .filter((segment) => counted.has(segment.severity))
     .map(({ start, end }) => ({ start, end }));
+}
+
+/** One alarm's outage as availability sees it: its span, its severity over time, and whether it was a false positive. */
+export interface RecordedOutage extends IncidentTimes {
+  /** A `cancelled` clear: the alarm was a false positive and counts toward no SLA. */
+  cancelled: boolean;
+  severity: Severity;
+  changes: readonly SeverityChange[];
+}
+
+/**
+ * Where a service is down: the union of its outages' stretches at a counted severity, cancelled
+ * alarms left out, each open one ending at `Infinity` (the caller cuts it at `now`).
+ */
+export function serviceDowntime(outages: readonly RecordedOutage[], counted: ReadonlySet<Severity>): Interval[] {
+  return unionIntervals(outages.filter((o) => !o.cancelled).flatMap((o) => countedIntervals(o, o.changes, o.severity, counted)));
 }
