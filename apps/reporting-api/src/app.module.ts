@@ -4,6 +4,10 @@ import { ComplianceController } from './daily-compliance/compliance.controller';
 import { DailyComplianceHandler } from './daily-compliance/daily-compliance.handler';
 import { ReportingReadModel1763710000000 } from './migrations/1763710000000-reporting-read-model.migration';
 import { ReportingIncidentSeverities1763710000100 } from './migrations/1763710000100-incident-severities.migration';
+import { ReportingReportHistory1763710000200 } from './migrations/1763710000200-report-history.migration';
+import { MonthlyReportController } from './monthly-report/monthly-report.controller';
+import { MonthlyReportHandler } from './monthly-report/monthly-report.handler';
+import { ReportFactsReader } from './report-facts/report-facts.reader';
 import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.consumer';
 
 @Module({
@@ -12,10 +16,10 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200],
     }),
   ],
-  controllers: [ComplianceController],
-  providers: [ReadModelConsumer, DailyComplianceHandler],
+  controllers: [ComplianceController, MonthlyReportController],
+  providers: [ReadModelConsumer, ReportFactsReader, DailyComplianceHandler, MonthlyReportHandler],
 })
 export class AppModule {}

@@ -1,123 +1,23 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { DataSource } from 'typeorm';
-import { issueToken, type Scope } from '@vigil/auth';
-import { eventKey, newEvent, Topics, type EventEnvelope } from '@vigil/contracts';
-import { eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
-import { AppModule } from './app.module';
+import { eventKey, newEvent, Topics } from '@vigil/contracts';
+import { eventually, uniqueTenant } from '@vigil/testing';
+import {
+  CONVERGE_MS, ReportingHarness, useReportingHarness, cleared, correctedClear, correctedRaise, policyConfigured, raised, severityChanged, tenantConfigured, type AlarmSpec,
+} from './testing/reporting-test-kit';
 
-const env = testEnv();
-const CONVERGE_MS = 45_000;
+const COMPLIANCE = '/api/v1/faults/sla/compliance';
 
 /**
  * The reporting app as it runs: events produced to the real broker, projected into the real
  * database by the app's own consumer, read back through its HTTP API.
  */
 describe('reporting-api against real Kafka and PostgreSQL', () => {
-  let app: NestExpressApplication;
-  let base: string;
-  let dataSource: DataSource;
-  let producer: Producer;
+  const running = useReportingHarness();
 
-  beforeAll(async () => {
-    ({ app, url: base, dataSource } = await startTestApp(AppModule));
-    producer = new Kafka({ clientId: 'reporting-api-int-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  }, 60_000);
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await app?.close();
-  });
-
-  const tokenFor = (tenantId: string, scopes: Scope[] = ['reports:read']) => issueToken({ tenantId, scopes, home: env.VIGIL_HOME });
-
-  async function produce(topic: string, key: string, ...events: EventEnvelope[]): Promise<void> {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: events.map((event) => ({ key, value: JSON.stringify(event), headers: { 'event-type': event.type } })),
-    });
-  }
-
-  const tenantConfigured = (tenantId: string, timezone: string) =>
-    newEvent({
-      type: 'config-applied', tenantId, subject: `Tenant/${tenantId}`, sequence: 1, occurredAt: new Date().toISOString(),
-      data: { kind: 'Tenant', name: tenantId, generation: 1, spec: { displayName: tenantId, timezone } },
-    });
-
-  const policyConfigured = (tenantId: string, name: string, spec: Record<string, unknown>) =>
-    newEvent({
-      type: 'config-applied', tenantId, subject: `SLAPolicy/${name}`, sequence: 1, occurredAt: new Date().toISOString(),
-      data: { kind: 'SLAPolicy', name, generation: 1, spec },
-    });
-
-  type Severity = 'critical' | 'major' | 'minor' | 'warning';
-  interface AlarmSpec { tenantId: string; alarmKey: string; serviceId: string; severity?: Severity; raisedAt: string }
-
-  function raised(alarm: AlarmSpec): EventEnvelope<'alarm-raised'> {
-    const { tenantId, alarmKey, serviceId, severity = 'critical', raisedAt } = alarm;
-    return newEvent({
-      type: 'alarm-raised', tenantId, subject: alarmKey, sequence: 1, occurredAt: raisedAt,
-      data: { alarmKey, serviceId, severity, summary: `${alarmKey} down`, source: 'prometheus', labels: { team: 'payments' }, raisedAt },
-    });
-  }
-
-  function cleared(alarm: AlarmSpec, clearedAt: string, resolution: 'resolved' | 'cancelled' = 'resolved'): EventEnvelope<'alarm-cleared'> {
-    const { tenantId, alarmKey, serviceId, severity = 'critical', raisedAt } = alarm;
-    return newEvent({
-      type: 'alarm-cleared', tenantId, subject: alarmKey, sequence: 2, occurredAt: clearedAt,
-      data: { alarmKey, serviceId, severity, summary: `${alarmKey} down`, resolution, raisedAt, clearedAt },
-    });
-  }
-
-  function severityChanged(alarm: AlarmSpec, previousSeverity: Severity, severity: Severity, changedAt: string, sequence: number): EventEnvelope<'alarm-severity-changed'> {
-    const { tenantId, alarmKey, serviceId, raisedAt } = alarm;
-    return newEvent({
-      type: 'alarm-severity-changed', tenantId, subject: alarmKey, sequence, occurredAt: changedAt,
-      data: { alarmKey, serviceId, severity, previousSeverity, summary: `${alarmKey} down`, changedAt, raisedAt },
-    });
-  }
-
-  /** A late raise of the active alarm: the outage started at `raisedAt`, earlier than recorded. */
-  function correctedRaise(alarm: AlarmSpec, corrects: EventEnvelope<'alarm-raised'>, raisedAt: string, sequence: number): EventEnvelope<'alarm-raised'> {
-    return { ...raised({ ...alarm, raisedAt }), sequence, data: { ...raised({ ...alarm, raisedAt }).data, corrects: corrects.id } };
-  }
-
-  /** A late clear of the cleared alarm: the outage ended at `clearedAt`, earlier than recorded. */
-  function correctedClear(alarm: AlarmSpec, corrects: EventEnvelope<'alarm-cleared'>, clearedAt: string, sequence: number): EventEnvelope<'alarm-cleared'> {
-    const event = cleared(alarm, clearedAt);
-    return { ...event, sequence, data: { ...event.data, corrects: corrects.id } };
-  }
-
-  async function compliance(token: string | undefined, query: Record<string, string>) {
-    const response = await fetch(`${base}/api/v1/faults/sla/compliance?${new URLSearchParams(query)}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: response.status, body: (await response.json()) as any };
-  }
-
-  /** Jest's equality (asymmetric matchers included) as a predicate. */
-  function matches(actual: unknown, expected: unknown): boolean {
-    try {
-      expect(actual).toEqual(expected);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Polls the endpoint until it answers `expected`, then asserts it (so a timeout shows the difference). */
-  async function expectEventually(token: string, query: Record<string, string>, expected: unknown): Promise<void> {
-    let last: unknown;
-    await eventually(`compliance ${JSON.stringify(query)}`, async () => {
-      const { body } = await compliance(token, query);
-      last = body;
-      return matches(body, expected);
-    }, CONVERGE_MS).catch(() => undefined);
-    expect(last).toEqual(expected);
-  }
+  const tokenFor = (tenantId: string, scopes?: Parameters<ReportingHarness['tokenFor']>[1]) => running().tokenFor(tenantId, scopes);
+  const produce: ReportingHarness['produce'] = (topic, key, ...events) => running().produce(topic, key, ...events);
+  const compliance = (token: string | undefined, query: Record<string, string>) => running().get(COMPLIANCE, token, query);
+  const expectEventually = (token: string, query: Record<string, string>, expected: unknown) => running().expectEventually(COMPLIANCE, token, query, expected);
+  const dataSource = { query: (sql: string, parameters?: unknown[]) => running().dataSource.query(sql, parameters) };
 
   const record = (date: string, downtime: number, period: number, compliancePercentage: number, target: number, breaches = 0) => ({
     date, compliance_percentage: compliancePercentage, target_percentage: target,
@@ -157,6 +57,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         from_date: '2026-11-02T00:00:00+01:00',
         to_date: '2026-11-04T00:00:00+01:00',
         timezone: 'Europe/Berlin',
+        as_of: expect.any(String),
         records: [
           record('2026-11-02T00:00:00+01:00', 30, 1440, 97.92, 99.5),
           // The breach became effective at 00:15 Berlin time: the 3rd.
@@ -174,6 +75,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         from_date: '2026-11-02T00:00:00+01:00',
         to_date: '2026-11-05T00:00:00+01:00',
         timezone: 'Europe/Berlin',
+        as_of: expect.any(String),
         records: [
           record('2026-11-02T00:00:00+01:00', 60, 1440, 95.83, 99.5),
           record('2026-11-03T00:00:00+01:00', 60, 1440, 95.83, 99.5, 1),
@@ -198,14 +100,13 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         from_date: '2026-11-02T00:00:00Z',
         to_date: '2026-11-04T00:00:00Z',
         timezone: 'UTC',
+        as_of: expect.any(String),
         records: [record('2026-11-02T00:00:00Z', 0, 1440, 100, 99.9), record('2026-11-03T00:00:00Z', 0, 1440, 100, 99.9)],
       });
     }, 60_000);
 
     it('refuses to let a token read another tenant by header', async () => {
-      const { status } = await fetch(`${base}/api/v1/faults/sla/compliance?from_date=2026-11-02`, {
-        headers: { authorization: `Bearer ${await tokenFor(uniqueTenant())}`, 'x-tenant-id': acme },
-      });
+      const { status } = await running().get(COMPLIANCE, await tokenFor(uniqueTenant()), { from_date: '2026-11-02' }, { 'x-tenant-id': acme });
       expect(status).toBe(403);
     });
   });
@@ -239,6 +140,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       }]);
       await expectEventually(await tokenFor(tenant), { from_date: '2026-11-10', to_date: '2026-11-10' }, expect.objectContaining({
         timezone: 'Europe/Berlin',
+        as_of: expect.any(String),
         records: [record('2026-11-10T00:00:00+01:00', 60, 1440, 95.83, 99.9)],
       }));
     }, 60_000);
@@ -255,6 +157,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         from_date: '2026-03-29T00:00:00+01:00',
         to_date: '2026-03-30T00:00:00+02:00',
         timezone: 'Europe/Berlin',
+        as_of: expect.any(String),
         records: [record('2026-03-29T00:00:00+01:00', 60, 1380, 95.65, 99.9)],
       });
     }, 60_000);
@@ -292,7 +195,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       const [incident] = await dataSource.query(`select started_at, corrections from reporting.incidents where tenant_id = $1`, [tenant]);
       expect(incident).toEqual({
         started_at: new Date('2026-11-05T09:30:00.000Z'),
-        corrections: [{ eventId: lateRaise.id, field: 'started_at', from: '2026-11-05T10:00:00.000Z', to: '2026-11-05T09:30:00.000Z' }],
+        corrections: [{ eventId: lateRaise.id, field: 'started_at', from: '2026-11-05T10:00:00.000Z', to: '2026-11-05T09:30:00.000Z', recordedAt: lateRaise.recordedAt }],
       });
     }, 60_000);
 

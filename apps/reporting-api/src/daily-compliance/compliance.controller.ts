@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
-import { parseComplianceQuery } from './compliance-query';
+import { parseComplianceQuery } from '../report-facts/report-query';
 import { DailyComplianceHandler, type ComplianceReport } from './daily-compliance.handler';
 
 @Controller('api/v1/faults/sla')

@@ -1,19 +1,10 @@
 import type { Severity } from '@vigil/contracts';
-import { countedIntervals, dailyAvailability, localDays, type Interval, type LocalDay, type SeverityChange } from '@vigil/sla-engine';
+import { dailyAvailability, localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
 import type { EffectiveTarget } from '../read-model/availability-target';
+import { incidentDowntime, scopeMaintenance, type DowntimeSource, type MaintenanceWindowView } from '../report-facts/incident-as-of';
 
-/**
- * An incident as the compliance report needs it; `endedAt` null while the alarm is active.
- * `severity` is its latest severity, `severities` its history (without one, the incident
- * was at `severity` throughout).
- */
-export interface IncidentSpan {
-  serviceId: string;
-  severity: Severity;
-  startedAt: number;
-  endedAt: number | null;
-  severities?: SeverityChange[];
-}
+/** An incident as the compliance report needs it; `endedAt` null while the alarm is active. */
+export type IncidentSpan = DowntimeSource;
 
 export interface ComplianceRecord {
   date: string;
@@ -31,7 +22,8 @@ export function countPerDay(days: LocalDay[], instants: number[]): number[] {
 
 /**
  * One record per local day the range touches. Down while any non-cancelled incident of the
- * scope is active at a counted severity (the union over time, never the sum), open ones up to `now`;
+ * scope is active at a counted severity (the union over time, never the sum), open ones up to `now`,
+ * maintenance cut out;
  * the caller has already narrowed incidents and breaches to the scope (tenant or service).
  */
 export function dailyCompliance(input: {
@@ -41,9 +33,13 @@ export function dailyCompliance(input: {
   zone: string;
   range: Interval;
   now: number;
+  /** Maintenance windows of the range; each cuts its services' outages, and those of the whole scope leave the denominator (or count as uptime). */
+  windows?: MaintenanceWindowView[];
+  serviceId?: string;
 }): ComplianceRecord[] {
   const counted = new Set<Severity>(input.target.countedSeverities);
-  const outages = input.incidents.flatMap((incident) => countedIntervals(incident, incident.severities ?? [], incident.severity, counted));
+  const windows = input.windows ?? [];
+  const outages = input.incidents.flatMap((incident) => incidentDowntime(incident, counted, windows));
   const availability = dailyAvailability({
     outages,
     range: input.range,
@@ -51,6 +47,8 @@ export function dailyCompliance(input: {
     now: input.now,
     targetPercentage: input.target.objective,
     minimumOutageMs: input.target.minimumOutageMs,
+    maintenance: scopeMaintenance(windows, input.serviceId),
+    maintenanceMode: input.target.maintenanceMode ?? 'exclude',
   });
   const breaches = countPerDay(localDays(input.range, input.zone), input.breaches);
   return availability.map((day, i) => ({

@@ -5,6 +5,7 @@ import { openDatabase } from '@vigil/persistence';
 import { testEnv } from '@vigil/testing';
 import { ReportingReadModel1763710000000 } from './1763710000000-reporting-read-model.migration';
 import { ReportingIncidentSeverities1763710000100 } from './1763710000100-incident-severities.migration';
+import { ReportingReportHistory1763710000200 } from './1763710000200-report-history.migration';
 
 const env = testEnv();
 
@@ -28,7 +29,7 @@ describe('reporting read-model migrations', () => {
     await dataSource.destroy();
     dataSource = await openDatabase({
       url, schema: 'reporting', applicationName: 'reporting-migration-test',
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200],
     });
   });
 
@@ -49,14 +50,23 @@ describe('reporting read-model migrations', () => {
     ]);
   });
 
+  it('takes incidents recorded before the recording times were kept as recorded when they happened', async () => {
+    await expect(dataSource.query(`select recorded_at, ended_recorded_at from reporting.incidents`)).resolves.toEqual([
+      { recorded_at: new Date('2026-11-03T10:00:00Z'), ended_recorded_at: new Date('2026-11-03T11:00:00Z') },
+    ]);
+  });
+
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breaches', 'escalation_timeline', 'incident_severities', 'incidents', 'tenants'];
+    const created = ['availability_targets', 'breaches', 'credit_schedules', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'tenants'];
     expect(await tables()).toEqual(created);
     await dataSource.undoLastMigration({ transaction: 'each' });
-    expect(await tables()).toEqual(created.filter((t) => t !== 'incident_severities'));
+    const beforeHistory = created.filter((t) => t !== 'credit_schedules' && t !== 'maintenance_windows');
+    expect(await tables()).toEqual(beforeHistory);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(2);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(3);
     expect(await tables()).toEqual(created);
   });
 });

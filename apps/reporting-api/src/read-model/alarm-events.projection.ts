@@ -21,25 +21,25 @@ async function openIncident(event: EventEnvelope<'alarm-raised'>, manager: Entit
   // The unique indexes say no: the alarm is already active (a repeated raise opens nothing),
   // or this very incident was already built from its clear.
   const [inserted]: Array<{ id: string }> = await manager.query(
-    `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, summary, labels, started_at, raised_event_id)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+    `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, summary, labels, started_at, raised_event_id, recorded_at)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
      on conflict do nothing
      returning id`,
-    [event.tenantId, alarmKey, serviceId, severity, summary, JSON.stringify(labels ?? {}), raisedAt, event.id],
+    [event.tenantId, alarmKey, serviceId, severity, summary, JSON.stringify(labels ?? {}), raisedAt, event.id, event.recordedAt],
   );
   if (inserted) {
-    await recordSeverity(manager, inserted.id, event.id, { at: Date.parse(raisedAt), severity, rank: event.sequence }, false);
+    await recordSeverity(manager, inserted.id, event, { at: Date.parse(raisedAt), severity, rank: event.sequence }, false);
     return;
   }
   // A clear that arrived first left the incident without its raise's id and labels.
   const incident = (await updated<{ id: string }>(manager,
-    `update reporting.incidents set raised_event_id = $4, labels = $5::jsonb, updated_at = now()
+    `update reporting.incidents set raised_event_id = $4, labels = $5::jsonb, recorded_at = least(recorded_at, $6), updated_at = now()
      where tenant_id = $1 and alarm_key = $2 and started_at = $3 and raised_event_id is null
      returning id`,
-    [event.tenantId, alarmKey, raisedAt, event.id, JSON.stringify(labels ?? {})],
+    [event.tenantId, alarmKey, raisedAt, event.id, JSON.stringify(labels ?? {}), event.recordedAt],
   ))[0];
   if (!incident) return;
-  await recordSeverity(manager, incident.id, event.id, { at: Date.parse(raisedAt), severity, rank: event.sequence });
+  await recordSeverity(manager, incident.id, event, { at: Date.parse(raisedAt), severity, rank: event.sequence });
 }
 
 /** A late raise of the active alarm: the outage started earlier than recorded. */
@@ -57,10 +57,10 @@ async function correctIncidentStart(event: EventEnvelope<'alarm-raised'>, manage
        set started_at = $2, corrections = corrections || $3::jsonb, updated_at = now()
        where id = $1
          and not exists (select 1 from reporting.incidents other where other.tenant_id = $4 and other.alarm_key = $5 and other.started_at = $2)`,
-      [incident.id, raisedAt, JSON.stringify([correction(event.id, 'started_at', incident.started_at, raisedAt)]), event.tenantId, alarmKey],
+      [incident.id, raisedAt, JSON.stringify([correction(event, 'started_at', incident.started_at, raisedAt)]), event.tenantId, alarmKey],
     );
   }
-  await recordSeverity(manager, incident.id, event.id, { at: Date.parse(raisedAt), severity, rank: event.sequence });
+  await recordSeverity(manager, incident.id, event, { at: Date.parse(raisedAt), severity, rank: event.sequence });
 }
 
 /** The active alarm goes on at another severity, from the change's source time. */
@@ -78,16 +78,16 @@ export async function projectAlarmSeverityChanged(event: EventEnvelope<'alarm-se
   if (!incident) {
     // The raise was never seen: the change carries the start and the severity before it.
     [incident] = await manager.query(
-      `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, summary, started_at)
-       values ($1, $2, $3, $4, $5, $6)
+      `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, summary, started_at, recorded_at)
+       values ($1, $2, $3, $4, $5, $6, $7)
        on conflict do nothing
        returning id`,
-      [event.tenantId, alarmKey, serviceId, severity, summary, raisedAt],
+      [event.tenantId, alarmKey, serviceId, severity, summary, raisedAt, event.recordedAt],
     );
     if (!incident) return;
-    await recordSeverity(manager, incident.id, event.id, { at: Date.parse(raisedAt), severity: previousSeverity, rank: 0 });
+    await recordSeverity(manager, incident.id, event, { at: Date.parse(raisedAt), severity: previousSeverity, rank: 0 });
   }
-  await recordSeverity(manager, incident.id, event.id, { at: Date.parse(changedAt), severity, rank: event.sequence });
+  await recordSeverity(manager, incident.id, event, { at: Date.parse(changedAt), severity, rank: event.sequence });
 }
 
 export async function projectAlarmCleared(event: EventEnvelope<'alarm-cleared'>, manager: EntityManager): Promise<void> {
@@ -105,8 +105,8 @@ export async function projectAlarmCleared(event: EventEnvelope<'alarm-cleared'>,
   if (incident) {
     if (incident.ended_at === null) {
       await manager.query(
-        `update reporting.incidents set ended_at = $2, resolution = $3, cleared_event_id = $4, updated_at = now() where id = $1`,
-        [incident.id, clearedAt, resolution, event.id],
+        `update reporting.incidents set ended_at = $2, resolution = $3, cleared_event_id = $4, ended_recorded_at = $5, updated_at = now() where id = $1`,
+        [incident.id, clearedAt, resolution, event.id, event.recordedAt],
       );
       return;
     }
@@ -118,13 +118,13 @@ export async function projectAlarmCleared(event: EventEnvelope<'alarm-cleared'>,
   // severity (the last one) is assumed from the start until the raise tells better.
   const [inserted]: Array<{ id: string }> = await manager.query(
     `insert into reporting.incidents
-       (tenant_id, alarm_key, service_id, severity, summary, started_at, ended_at, resolution, cleared_event_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       (tenant_id, alarm_key, service_id, severity, summary, started_at, ended_at, resolution, cleared_event_id, recorded_at, ended_recorded_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
      on conflict do nothing
      returning id`,
-    [event.tenantId, alarmKey, serviceId, severity, summary, raisedAt, clearedAt, resolution, event.id],
+    [event.tenantId, alarmKey, serviceId, severity, summary, raisedAt, clearedAt, resolution, event.id, event.recordedAt],
   );
-  if (inserted) await recordSeverity(manager, inserted.id, event.id, { at: Date.parse(raisedAt), severity, rank: 0 }, false);
+  if (inserted) await recordSeverity(manager, inserted.id, event, { at: Date.parse(raisedAt), severity, rank: 0 }, false);
 }
 
 /** A late clear of an alarm already cleared: the outage ended earlier than recorded (never before it started). */
@@ -134,7 +134,7 @@ async function correctIncidentEnd(manager: EntityManager, event: EventEnvelope<'
   const to = new Date(end).toISOString();
   await manager.query(
     `update reporting.incidents set ended_at = $2, corrections = corrections || $3::jsonb, updated_at = now() where id = $1`,
-    [incident.id, to, JSON.stringify([correction(event.id, 'ended_at', incident.ended_at, to)])],
+    [incident.id, to, JSON.stringify([correction(event, 'ended_at', incident.ended_at, to)])],
   );
   await refreshSeverity(manager, incident.id);
 }
@@ -144,29 +144,30 @@ export async function projectAlarmAcknowledged(event: EventEnvelope<'alarm-ackno
   // The first acknowledgement counts (time to acknowledge); an acknowledgement of an alarm
   // reporting has not seen raised yet has nothing to attach to and is left out.
   await manager.query(
-    `update reporting.incidents set acknowledged_at = $3, acknowledged_event_id = $4, updated_at = now()
+    `update reporting.incidents set acknowledged_at = $3, acknowledged_event_id = $4, acknowledged_recorded_at = $5, updated_at = now()
      where id = (
        select id from reporting.incidents
        where tenant_id = $1 and alarm_key = $2 and started_at <= $3
        order by (ended_at is null) desc, started_at desc
        limit 1
      ) and acknowledged_at is null`,
-    [event.tenantId, alarmKey, acknowledgedAt, event.id],
+    [event.tenantId, alarmKey, acknowledgedAt, event.id, event.recordedAt],
   );
 }
 
-const correction = (eventId: string, field: 'started_at' | 'ended_at', from: Date, to: string) =>
-  ({ eventId, field, from: from.toISOString(), to: new Date(to).toISOString() });
+/** A moved start or end, with when it was recorded: an `as_of` before that still sees `from`. */
+const correction = (event: EventEnvelope, field: 'started_at' | 'ended_at', from: Date, to: string) =>
+  ({ eventId: event.id, field, from: from.toISOString(), to: new Date(to).toISOString(), recordedAt: event.recordedAt });
 
 /**
  * Adds one statement to the incident's severity history and keeps `incidents.severity` the
  * latest one (`refresh: false` when the incident was just inserted at this very severity).
  */
-async function recordSeverity(manager: EntityManager, incidentId: string, eventId: string, change: SeverityChange, refresh = true): Promise<void> {
+async function recordSeverity(manager: EntityManager, incidentId: string, event: EventEnvelope, change: SeverityChange, refresh = true): Promise<void> {
   await manager.query(
-    `insert into reporting.incident_severities (incident_id, severity, effective_from, rank, event_id) values ($1, $2, $3, $4, $5)
+    `insert into reporting.incident_severities (incident_id, severity, effective_from, rank, event_id, recorded_at) values ($1, $2, $3, $4, $5, $6)
      on conflict do nothing`,
-    [incidentId, change.severity, new Date(change.at).toISOString(), change.rank, eventId],
+    [incidentId, change.severity, new Date(change.at).toISOString(), change.rank, event.id, event.recordedAt],
   );
   if (refresh) await refreshSeverity(manager, incidentId);
 }

@@ -11,7 +11,14 @@ describe('availabilityTargetOf', () => {
         type: 'availability', services: ['checkout-api'], objective: 99.9, window: 'calendar-month',
         countedSeverities: ['critical'], minimumOutage: '2m', creditSchedule: 'standard',
       }),
-    ).toEqual({ policy: 'checkout-availability', services: ['checkout-api'], objective: 99.9, countedSeverities: ['critical'], minimumOutageMs: 120_000 });
+    ).toEqual({
+      policy: 'checkout-availability', services: ['checkout-api'], objective: 99.9, countedSeverities: ['critical'], minimumOutageMs: 120_000,
+      creditSchedule: 'standard',
+    });
+  });
+
+  it('keeps how the policy counts maintenance', () => {
+    expect(availabilityTargetOf('p', { type: 'availability', services: ['*'], objective: 99, maintenance: 'count-as-uptime' })?.maintenanceMode).toBe('count-as-uptime');
   });
 
   it('counts critical and major by default and keeps a label selector', () => {
@@ -29,6 +36,7 @@ describe('availabilityTargetOf', () => {
     ['an objective over 100', { type: 'availability', services: ['*'], objective: 120 }],
     ['an unknown severity', { type: 'availability', services: ['*'], objective: 99, countedSeverities: ['catastrophic'] }],
     ['a minimum outage that is no duration', { type: 'availability', services: ['*'], objective: 99, minimumOutage: 'soon' }],
+    ['an unknown maintenance rule', { type: 'availability', services: ['*'], objective: 99, maintenance: 'ignore' }],
   ])('refuses %s', (_, spec) => {
     expect(() => availabilityTargetOf('p', spec)).toThrow(InvalidPolicySpecError);
   });

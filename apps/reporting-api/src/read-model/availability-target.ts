@@ -1,4 +1,5 @@
 import { parseDuration, Severities, type Severity } from '@vigil/contracts';
+import type { MaintenanceMode } from '@vigil/sla-engine';
 
 /** What reporting keeps of an availability SLAPolicy: which services it covers and how it counts. */
 export interface AvailabilityTarget {
@@ -9,6 +10,10 @@ export interface AvailabilityTarget {
   objective: number;
   countedSeverities: Severity[];
   minimumOutageMs: number;
+  /** Maintenance leaves the denominator (`exclude`, the default) or counts as uptime. */
+  maintenanceMode?: MaintenanceMode;
+  /** The CreditSchedule the policy names, if any. */
+  creditSchedule?: string;
 }
 
 /** The target a report measures against: a policy's, or the default when no policy covers the scope. */
@@ -17,6 +22,8 @@ export interface EffectiveTarget {
   objective: number;
   countedSeverities: Severity[];
   minimumOutageMs: number;
+  maintenanceMode?: MaintenanceMode;
+  creditSchedule?: string;
 }
 
 export const DefaultCountedSeverities: readonly Severity[] = ['critical', 'major'];
@@ -44,6 +51,10 @@ export function availabilityTargetOf(policy: string, spec: Record<string, unknow
   if (minimumOutageMs === undefined) throw new InvalidPolicySpecError(`SLAPolicy ${policy}: spec.minimumOutage is not a duration`);
   const services = Array.isArray(spec.services) ? spec.services.filter((s): s is string => typeof s === 'string') : undefined;
   const selector = isSelector(spec.selector) ? { matchLabels: spec.selector.matchLabels } : undefined;
+  const maintenanceMode = spec.maintenance;
+  if (maintenanceMode !== undefined && maintenanceMode !== 'exclude' && maintenanceMode !== 'count-as-uptime') {
+    throw new InvalidPolicySpecError(`SLAPolicy ${policy}: spec.maintenance must be exclude or count-as-uptime, got ${JSON.stringify(maintenanceMode)}`);
+  }
   return {
     policy,
     ...(services ? { services } : {}),
@@ -51,6 +62,8 @@ export function availabilityTargetOf(policy: string, spec: Record<string, unknow
     objective,
     countedSeverities: (counted as Severity[] | undefined) ?? [...DefaultCountedSeverities],
     minimumOutageMs,
+    ...(maintenanceMode ? { maintenanceMode } : {}),
+    ...(typeof spec.creditSchedule === 'string' ? { creditSchedule: spec.creditSchedule } : {}),
   };
 }
 
@@ -61,6 +74,8 @@ function isSelector(value: unknown): value is { matchLabels: Record<string, stri
 
 const effective = (t: AvailabilityTarget): EffectiveTarget => ({
   policy: t.policy, objective: t.objective, countedSeverities: t.countedSeverities, minimumOutageMs: t.minimumOutageMs,
+  ...(t.maintenanceMode ? { maintenanceMode: t.maintenanceMode } : {}),
+  ...(t.creditSchedule ? { creditSchedule: t.creditSchedule } : {}),
 });
 
 /** Highest objective first, then by name, so the choice never depends on row order. */

@@ -6,7 +6,8 @@ import { availabilityTargetOf, InvalidPolicySpecError } from './availability-tar
 
 /**
  * Projects the configuration reporting needs from the services that own it: the tenant's
- * time zone (its days are local days) and its availability targets. A generation guard
+ * time zone (its days are local days), its availability targets, maintenance windows and
+ * credit schedules. A generation guard
  * keeps a re-delivered older version from overwriting a newer one.
  */
 export async function projectConfigApplied(event: EventEnvelope<'config-applied'>, manager: EntityManager): Promise<void> {
@@ -43,30 +44,68 @@ export async function projectConfigApplied(event: EventEnvelope<'config-applied'
       }
       await manager.query(
         `insert into reporting.availability_targets
-           (tenant_id, policy, services, selector, objective, counted_severities, minimum_outage_ms, generation)
-         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+           (tenant_id, policy, services, selector, objective, counted_severities, minimum_outage_ms, generation, maintenance_mode, credit_schedule)
+         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10)
          on conflict (tenant_id, policy) do update set services = excluded.services, selector = excluded.selector,
            objective = excluded.objective, counted_severities = excluded.counted_severities,
-           minimum_outage_ms = excluded.minimum_outage_ms, generation = excluded.generation, updated_at = now()
+           minimum_outage_ms = excluded.minimum_outage_ms, generation = excluded.generation,
+           maintenance_mode = excluded.maintenance_mode, credit_schedule = excluded.credit_schedule, updated_at = now()
          where reporting.availability_targets.generation <= excluded.generation`,
         [
           event.tenantId, name, target.services ?? null, target.selector ? JSON.stringify(target.selector) : null,
           target.objective, target.countedSeverities, target.minimumOutageMs, generation,
+          target.maintenanceMode ?? 'exclude', target.creditSchedule ?? null,
         ],
       );
       return;
     }
-    // Calendars, maintenance windows and credit schedules feed the monthly report (a later
-    // issue); escalation policies and channels are none of reporting's business.
-    case 'BusinessCalendar':
     case 'MaintenanceWindow':
+      return projectMaintenanceWindow(event, manager);
     case 'CreditSchedule':
+      return projectCreditSchedule(event, manager);
+    // Business calendars matter to resolution clocks (the calculator's); escalation policies
+    // and channels are none of reporting's business.
+    case 'BusinessCalendar':
     case 'EscalationPolicy':
     case 'NotificationChannel':
       return;
     default:
       return assertNever(kind);
   }
+}
+
+/**
+ * Windows and schedules are kept as versions, each with when it was recorded and deleted, so
+ * a report `as_of` an earlier moment cuts out the windows and applies the tiers known then.
+ */
+async function projectMaintenanceWindow(event: EventEnvelope<'config-applied'>, manager: EntityManager): Promise<void> {
+  const { name, generation, spec } = event.data;
+  const services = spec.services;
+  const from = typeof spec.from === 'string' ? Date.parse(spec.from) : NaN;
+  const to = typeof spec.to === 'string' ? Date.parse(spec.to) : NaN;
+  if (!Array.isArray(services) || !services.every((s) => typeof s === 'string') || !(from < to)) {
+    throw new PoisonMessageError(`MaintenanceWindow ${name}: spec needs services and from before to`);
+  }
+  await manager.query(
+    `insert into reporting.maintenance_windows (tenant_id, name, generation, services, starts_at, ends_at, reason, recorded_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
+     on conflict (tenant_id, name, generation) do update set services = excluded.services, starts_at = excluded.starts_at,
+       ends_at = excluded.ends_at, reason = excluded.reason, recorded_at = excluded.recorded_at, deleted_at = null`,
+    [event.tenantId, name, generation, services, new Date(from), new Date(to), typeof spec.reason === 'string' ? spec.reason : null, event.recordedAt],
+  );
+}
+
+async function projectCreditSchedule(event: EventEnvelope<'config-applied'>, manager: EntityManager): Promise<void> {
+  const { name, generation, spec } = event.data;
+  const tiers = spec.tiers;
+  const valid = Array.isArray(tiers) && tiers.length > 0 && tiers.every((t: { below?: unknown; credit?: unknown }) =>
+    typeof t?.below === 'number' && typeof t?.credit === 'number' && t.below >= 0 && t.below <= 100 && t.credit >= 0 && t.credit <= 100);
+  if (!valid) throw new PoisonMessageError(`CreditSchedule ${name}: spec.tiers must list { below, credit } percentages`);
+  await manager.query(
+    `insert into reporting.credit_schedules (tenant_id, name, generation, tiers, recorded_at) values ($1, $2, $3, $4::jsonb, $5)
+     on conflict (tenant_id, name, generation) do update set tiers = excluded.tiers, recorded_at = excluded.recorded_at, deleted_at = null`,
+    [event.tenantId, name, generation, JSON.stringify(tiers.map((t: { below: number; credit: number }) => ({ below: t.below, credit: t.credit }))), event.recordedAt],
+  );
 }
 
 export async function projectConfigDeleted(event: EventEnvelope<'config-deleted'>, manager: EntityManager): Promise<void> {
@@ -78,10 +117,18 @@ export async function projectConfigDeleted(event: EventEnvelope<'config-deleted'
     case 'SLAPolicy':
       await manager.query(`delete from reporting.availability_targets where tenant_id = $1 and policy = $2`, [event.tenantId, name]);
       return;
+    case 'MaintenanceWindow':
+      await manager.query(`update reporting.maintenance_windows set deleted_at = $3 where tenant_id = $1 and name = $2 and deleted_at is null`, [
+        event.tenantId, name, event.recordedAt,
+      ]);
+      return;
+    case 'CreditSchedule':
+      await manager.query(`update reporting.credit_schedules set deleted_at = $3 where tenant_id = $1 and name = $2 and deleted_at is null`, [
+        event.tenantId, name, event.recordedAt,
+      ]);
+      return;
     // Kinds reporting does not project (see projectConfigApplied).
     case 'BusinessCalendar':
-    case 'MaintenanceWindow':
-    case 'CreditSchedule':
     case 'EscalationPolicy':
     case 'NotificationChannel':
       return;

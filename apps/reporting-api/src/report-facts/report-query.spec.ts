@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FieldProblem } from '@vigil/platform-nest';
-import { parseComplianceQuery, resolveComplianceRange } from './compliance-query';
+import { parseComplianceQuery, resolveAsOf, resolveComplianceRange } from './report-query';
 
 const BERLIN = 'Europe/Berlin';
 const NOW = Date.parse('2026-11-22T10:00:00Z');
@@ -145,5 +145,31 @@ describe('resolveComplianceRange', () => {
 
   it('names from_date for a range over 90 days that runs to now', () => {
     expect(fieldsOf(() => range({ from_date: '2026-08-01' }))).toEqual(['from_date']);
+  });
+});
+
+describe('as_of', () => {
+  it('is parsed with the range and read in the tenant\'s zone when it has no offset', () => {
+    const query = parseComplianceQuery({ from_date: '2026-11-02', as_of: '2026-11-10T12:00' });
+    expect(query.asOf).toEqual({ kind: 'instant', text: '2026-11-10T12:00' });
+    expect(resolveAsOf(query.asOf, BERLIN, NOW)).toBe(Date.parse('2026-11-10T12:00:00+01:00'));
+  });
+
+  it('is now when left out', () => {
+    expect(resolveAsOf(undefined, BERLIN, NOW)).toBe(NOW);
+  });
+
+  it('rejects a moment in the future naming as_of', () => {
+    expect(problemsOf(() => resolveAsOf({ kind: 'instant', text: '2026-11-23T00:00:00Z' }, BERLIN, NOW))).toEqual([
+      expect.objectContaining({ field: 'as_of', rule: 'isNotInTheFuture' }),
+    ]);
+  });
+
+  it('names from and to for a range named that way', () => {
+    const names = { from: 'from', to: 'to' };
+    expect(problemsOf(() => parseComplianceQuery({ to: 'soon' }, names)).map((p) => p.field)).toEqual(['from', 'to']);
+    expect(problemsOf(() => resolveComplianceRange(parseComplianceQuery({ from: '2026-11-05', to: '2026-11-04' }, names), BERLIN, NOW, names))).toEqual([
+      expect.objectContaining({ field: 'from', rule: 'isNotAfterTo' }),
+    ]);
   });
 });

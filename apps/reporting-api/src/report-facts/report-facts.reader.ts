@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { IANAZone } from 'luxon';
+import { DataSource } from 'typeorm';
+import type { CreditTier } from '@vigil/contracts';
+import { isDatabaseUnavailable } from '@vigil/persistence';
+import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
+import type { Interval } from '@vigil/sla-engine';
+import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../read-model/availability-target';
+import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from './incident-as-of';
+
+/** What a report needs before it can resolve its range: the tenant's zone and the target of the scope. */
+export interface ReportScope {
+  zone: string;
+  target: EffectiveTarget;
+}
+
+export interface BreachFact {
+  at: number;
+  eventId: string;
+  policy: string;
+  serviceId: string;
+  alarmKey: string | null;
+  reason: string;
+}
+
+/** The facts of a window as known at `asOf`. */
+export interface ReportFacts {
+  incidents: IncidentView[];
+  breaches: BreachFact[];
+  windows: MaintenanceWindowView[];
+  /** The tiers of the target's credit schedule; null when the policy names none or it is not known. */
+  creditTiers: CreditTier[] | null;
+}
+
+interface ScopeRow {
+  timezone: string | null;
+  targets: Array<Omit<AvailabilityTarget, 'services' | 'selector' | 'creditSchedule'> & {
+    services: string[] | null; selector: AvailabilityTarget['selector'] | null; creditSchedule: string | null;
+  }>;
+  service_labels: Record<string, string> | null;
+}
+
+interface FactsRow {
+  incidents: IncidentRecord[];
+  breaches: BreachFact[];
+  windows: MaintenanceWindowView[];
+  credit_tiers: CreditTier[] | null;
+}
+
+/** Epoch milliseconds as a JSON number: no timestamp text to parse back. */
+export const epochMs = (column: string) => `(floor(extract(epoch from ${column}) * 1000))::bigint`;
+
+/**
+ * An incident row as JSON with its severity statements recorded by `asOf` (`$asOf` names the
+ * parameter holding it): the shape `incidentAsOf` reads.
+ */
+export function incidentJson(alias: string, asOf: string): string {
+  const i = alias;
+  return `json_build_object('id', ${i}.id::text, 'alarmKey', ${i}.alarm_key, 'serviceId', ${i}.service_id, 'severity', ${i}.severity,
+    'summary', ${i}.summary, 'startedAt', ${epochMs(`${i}.started_at`)}, 'endedAt', ${epochMs(`${i}.ended_at`)},
+    'recordedAt', ${epochMs(`${i}.recorded_at`)}, 'endedRecordedAt', ${epochMs(`${i}.ended_recorded_at`)},
+    'acknowledgedAt', ${epochMs(`${i}.acknowledged_at`)}, 'acknowledgedRecordedAt', ${epochMs(`${i}.acknowledged_recorded_at`)},
+    'resolution', ${i}.resolution, 'raisedEventId', ${i}.raised_event_id, 'clearedEventId', ${i}.cleared_event_id,
+    'acknowledgedEventId', ${i}.acknowledged_event_id, 'corrections', ${i}.corrections,
+    'severities', coalesce((select json_agg(json_build_object('at', ${epochMs('s.effective_from')}, 'severity', s.severity, 'rank', s.rank, 'eventId', s.event_id))
+      from reporting.incident_severities s where s.incident_id = ${i}.id and s.recorded_at <= ${asOf}), '[]'::json))`;
+}
+
+/**
+ * Reads the read model for reports, through the `database` breaker: once the database stops
+ * answering, calls fail at once (and the caller answers from its cache) instead of waiting on
+ * connection timeouts. The breaker is not critical: reporting stays ready, read-only degraded.
+ */
+@Injectable()
+export class ReportFactsReader {
+  readonly database: IPolicy;
+
+  constructor(private readonly dataSource: DataSource, policies: PolicyRegistry) {
+    this.database = policies.breaker('database', { critical: false, isFailure: isDatabaseUnavailable });
+  }
+
+  query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    return this.database.execute(() => this.dataSource.query(sql, parameters));
+  }
+
+  /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
+  async scope(tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
+    const [row] = await this.query<ScopeRow>(
+      `select
+         (select timezone from reporting.tenants where tenant_id = $1) as timezone,
+         coalesce((select json_agg(json_build_object(
+             'policy', policy, 'services', services, 'selector', selector, 'objective', objective,
+             'countedSeverities', counted_severities, 'minimumOutageMs', minimum_outage_ms,
+             'maintenanceMode', maintenance_mode, 'creditSchedule', credit_schedule) order by policy)
+           from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
+         (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
+           order by started_at desc limit 1) as service_labels`,
+      [tenantId, serviceId ?? null],
+    );
+    const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
+    const targets: AvailabilityTarget[] = row.targets.map((t) => ({
+      ...t,
+      services: t.services ?? undefined,
+      selector: t.selector ?? undefined,
+      creditSchedule: t.creditSchedule ?? undefined,
+    }));
+    return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}) };
+  }
+
+  /**
+   * Incidents that may have been down in the window at a counted severity, breaches, maintenance
+   * windows and the credit schedule, each as recorded by `asOf`, in one round trip. The row
+   * filter is a superset (a start or end corrected after `asOf` may widen the incident back);
+   * `incidentAsOf` then says exactly what was known.
+   */
+  async facts(tenantId: string, serviceId: string | undefined, window: Interval, asOf: number, target: EffectiveTarget): Promise<ReportFacts> {
+    const [row] = await this.query<FactsRow>(
+      `select
+         coalesce((select json_agg(${incidentJson('i', '$5')})
+           from reporting.incidents i
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= $5
+             and i.started_at < $4
+             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)
+             and (i.resolution is distinct from 'cancelled' or i.ended_recorded_at > $5)
+             -- Down only while at a counted severity: leave out incidents that never had one.
+             and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
+               where s.incident_id = i.id and s.severity = any($6::text[])))), '[]'::json) as incidents,
+         coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}, 'eventId', b.event_id, 'policy', b.policy,
+             'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
+           from reporting.breaches b
+           where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
+             and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= $5), '[]'::json) as breaches,
+         coalesce((select json_agg(json_build_object('name', w.name, 'services', w.services, 'start', ${epochMs('w.starts_at')},
+             'end', ${epochMs('w.ends_at')}, 'reason', w.reason) order by w.starts_at)
+           from (select distinct on (name) * from reporting.maintenance_windows
+                 where tenant_id = $1 and recorded_at <= $5 order by name, generation desc) w
+           where (w.deleted_at is null or w.deleted_at > $5) and w.starts_at < $4 and w.ends_at > $3), '[]'::json) as windows,
+         (select c.tiers from reporting.credit_schedules c
+           where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= $5 and (c.deleted_at is null or c.deleted_at > $5)
+           order by c.generation desc limit 1) as credit_tiers`,
+      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), new Date(asOf), target.countedSeverities, target.creditSchedule ?? null],
+    );
+    return {
+      incidents: row.incidents.map((r) => incidentAsOf(r, asOf)).filter((v): v is IncidentView => v !== undefined),
+      breaches: row.breaches,
+      windows: row.windows,
+      creditTiers: row.credit_tiers,
+    };
+  }
+}
