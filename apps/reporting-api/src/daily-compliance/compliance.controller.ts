@@ -1,8 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import { sendCsv } from '../http/csv-response';
 import { parseComplianceQuery } from '../report-facts/report-query';
+import type { ComplianceRecord } from './daily-compliance';
 import { DailyComplianceHandler, type ComplianceReport } from './daily-compliance.handler';
+
+const CsvColumns: Array<keyof ComplianceRecord> = ['date', 'compliance_percentage', 'target_percentage', 'uptime_minutes', 'downtime_minutes', 'sla_breaches'];
 
 @Controller('api/v1/faults/sla')
 export class ComplianceController {
@@ -13,5 +18,13 @@ export class ComplianceController {
   @Authenticated('reports:read')
   compliance(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<ComplianceReport> {
     return this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
+  }
+
+  /** The same records as CSV, one row a day. */
+  @Get('compliance.csv')
+  @Authenticated('reports:read')
+  async complianceCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const report = await this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
+    sendCsv(response, `compliance-${report.tenant_id}-${report.from_date.slice(0, 10)}-${report.to_date.slice(0, 10)}.csv`, CsvColumns, report.records);
   }
 }

@@ -1,16 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
-import type { FieldProblem } from '@vigil/platform-nest';
 import { parseMonthlyReportQuery } from './monthly-report-query';
-
-function problemsOf(act: () => unknown): FieldProblem[] {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadRequestException);
-    return ((error as BadRequestException).getResponse() as { errors: FieldProblem[] }).errors;
-  }
-  throw new Error('expected a 400');
-}
+import { problemsOf } from '../testing/bad-request';
 
 describe('parseMonthlyReportQuery', () => {
   it('accepts a month, a service and an as_of instant', () => {

@@ -1,5 +1,5 @@
 import type { Severity } from '@vigil/contracts';
-import { countedIntervals, subtractIntervals, type Interval, type SeverityChange } from '@vigil/sla-engine';
+import { countedIntervals, latestSeverity, subtractIntervals, type Interval, type SeverityChange } from '@vigil/sla-engine';
 
 /** A moved start or end of an incident, as the projection recorded it (`recordedAt` absent on rows from before it was kept). */
 export interface IncidentCorrection {
@@ -66,14 +66,18 @@ export function incidentAsOf(row: IncidentRecord, asOf: number): IncidentView | 
     cleared ? row.clearedEventId : null,
     acknowledged ? row.acknowledgedEventId : null,
   ].filter((id): id is string => id !== null);
+  const times = {
+    startedAt: laterStart !== undefined ? Date.parse(laterStart) : row.startedAt,
+    endedAt: cleared ? (laterEnd !== undefined ? Date.parse(laterEnd) : row.endedAt) : null,
+  };
   return {
     id: row.id,
     alarmKey: row.alarmKey,
     serviceId: row.serviceId,
-    severity: row.severity,
+    // The latest severity among the statements known then.
+    severity: row.severities.length > 0 ? latestSeverity(times, row.severities, row.severity) : row.severity,
     summary: row.summary,
-    startedAt: laterStart !== undefined ? Date.parse(laterStart) : row.startedAt,
-    endedAt: cleared ? (laterEnd !== undefined ? Date.parse(laterEnd) : row.endedAt) : null,
+    ...times,
     acknowledgedAt: acknowledged ? row.acknowledgedAt : null,
     resolution: cleared ? row.resolution : null,
     severities: row.severities,

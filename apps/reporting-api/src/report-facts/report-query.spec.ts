@@ -1,21 +1,9 @@
-import { BadRequestException } from '@nestjs/common';
-import type { FieldProblem } from '@vigil/platform-nest';
+import type { BadRequestException } from '@nestjs/common';
 import { parseComplianceQuery, resolveAsOf, resolveComplianceRange } from './report-query';
+import { problemsOf } from '../testing/bad-request';
 
 const BERLIN = 'Europe/Berlin';
 const NOW = Date.parse('2026-11-22T10:00:00Z');
-
-function problemsOf(act: () => unknown): FieldProblem[] {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadRequestException);
-    const body = (error as BadRequestException).getResponse() as { statusCode: number; errors: FieldProblem[] };
-    expect(body.statusCode).toBe(400);
-    return body.errors;
-  }
-  throw new Error('expected a 400');
-}
 
 const fieldsOf = (act: () => unknown) => problemsOf(act).map((p) => p.field);
 

@@ -1,0 +1,32 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Principal } from '@vigil/auth';
+import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import { sendCsv } from '../http/csv-response';
+import { parseIncidentsQuery } from './incidents-query';
+import { IncidentsHandler, type IncidentItem, type IncidentsPage } from './incidents.handler';
+
+const CsvColumns: Array<keyof IncidentItem> = [
+  'incident_id', 'alarm_key', 'service_id', 'severity', 'summary', 'started_at', 'ended_at', 'acknowledged_at', 'resolution',
+  'duration_minutes', 'downtime_minutes', 'event_ids',
+];
+
+@Controller('api/v1/sla')
+export class IncidentsController {
+  constructor(private readonly handler: IncidentsHandler) {}
+
+  /** The incidents of a range, a page at a time: pass `next_cursor` back as `cursor`. */
+  @Get('incidents')
+  @Authenticated('reports:read')
+  incidents(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<IncidentsPage> {
+    return this.handler.page(principal.tenantId, parseIncidentsQuery(query), Date.now());
+  }
+
+  /** Every incident of the range as CSV, one row each. */
+  @Get('incidents.csv')
+  @Authenticated('reports:read')
+  async incidentsCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const page = await this.handler.page(principal.tenantId, parseIncidentsQuery(query, { paginated: false }), Date.now(), false);
+    sendCsv(response, `incidents-${page.tenant_id}-${page.from.slice(0, 10)}-${page.to.slice(0, 10)}.csv`, CsvColumns, page.incidents);
+  }
+}
