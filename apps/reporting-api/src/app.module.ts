@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PlatformModule } from '@vigil/platform-nest';
 import { ComplianceController } from './daily-compliance/compliance.controller';
 import { DailyComplianceHandler } from './daily-compliance/daily-compliance.handler';
@@ -9,6 +10,9 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsHandler } from './incidents/incidents.handler';
 import { MonthlyReportController } from './monthly-report/monthly-report.controller';
 import { MonthlyReportHandler } from './monthly-report/monthly-report.handler';
+import { ReportingRestatements1763710000300 } from './migrations/1763710000300-restatements.migration';
+import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
+import { ReportCache } from './report-cache/report-cache';
 import { ReportFactsReader } from './report-facts/report-facts.reader';
 import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.consumer';
 
@@ -18,10 +22,13 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300],
     }),
   ],
   controllers: [ComplianceController, MonthlyReportController, IncidentsController],
-  providers: [ReadModelConsumer, ReportFactsReader, DailyComplianceHandler, MonthlyReportHandler, IncidentsHandler],
+  providers: [
+    ReadModelConsumer, ReportFactsReader, ReportCache, DailyComplianceHandler, MonthlyReportHandler, IncidentsHandler,
+    { provide: APP_INTERCEPTOR, useClass: DegradedHealthInterceptor },
+  ],
 })
 export class AppModule {}

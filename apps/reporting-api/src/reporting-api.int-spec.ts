@@ -58,6 +58,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         to_date: '2026-11-04T00:00:00+01:00',
         timezone: 'Europe/Berlin',
         as_of: expect.any(String),
+        stale: false,
         records: [
           record('2026-11-02T00:00:00+01:00', 30, 1440, 97.92, 99.5),
           // The breach became effective at 00:15 Berlin time: the 3rd.
@@ -76,6 +77,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         to_date: '2026-11-05T00:00:00+01:00',
         timezone: 'Europe/Berlin',
         as_of: expect.any(String),
+        stale: false,
         records: [
           record('2026-11-02T00:00:00+01:00', 60, 1440, 95.83, 99.5),
           record('2026-11-03T00:00:00+01:00', 60, 1440, 95.83, 99.5, 1),
@@ -101,6 +103,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         to_date: '2026-11-04T00:00:00Z',
         timezone: 'UTC',
         as_of: expect.any(String),
+        stale: false,
         records: [record('2026-11-02T00:00:00Z', 0, 1440, 100, 99.9), record('2026-11-03T00:00:00Z', 0, 1440, 100, 99.9)],
       });
     }, 60_000);
@@ -141,6 +144,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       await expectEventually(await tokenFor(tenant), { from_date: '2026-11-10', to_date: '2026-11-10' }, expect.objectContaining({
         timezone: 'Europe/Berlin',
         as_of: expect.any(String),
+        stale: false,
         records: [record('2026-11-10T00:00:00+01:00', 60, 1440, 95.83, 99.9)],
       }));
     }, 60_000);
@@ -158,6 +162,7 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
         to_date: '2026-03-30T00:00:00+02:00',
         timezone: 'Europe/Berlin',
         as_of: expect.any(String),
+        stale: false,
         records: [record('2026-03-29T00:00:00+01:00', 60, 1380, 95.65, 99.9)],
       });
     }, 60_000);
@@ -207,8 +212,13 @@ describe('reporting-api against real Kafka and PostgreSQL', () => {
       await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), raised(outage), clear);
       await expectEventually(token, day, expect.objectContaining({ records: [record('2026-11-05T00:00:00Z', 120, 1440, 91.67, 99.9)] }));
 
-      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), correctedClear(outage, clear, '2026-11-05T10:30:00.000Z', 3));
+      // What was reported before the correction stays answerable: as of then, 120 minutes.
+      const reportedAt = new Date().toISOString();
+      const correctionRecordedAt = new Date(Date.parse(reportedAt) + 1_000).toISOString();
+      await produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), correctedClear(outage, clear, '2026-11-05T10:30:00.000Z', 3, correctionRecordedAt));
       await expectEventually(token, day, expect.objectContaining({ records: [record('2026-11-05T00:00:00Z', 30, 1440, 97.92, 99.9)] }));
+      const asReported = await compliance(token, { ...day, as_of: reportedAt });
+      expect(asReported.body).toEqual(expect.objectContaining({ as_of: reportedAt.replace('.000Z', 'Z'), records: [record('2026-11-05T00:00:00Z', 120, 1440, 91.67, 99.9)] }));
     }, 60_000);
 
     it('is idempotent if run twice: severity changes and corrections delivered twice apply once', async () => {

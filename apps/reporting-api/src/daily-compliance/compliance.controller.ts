@@ -1,8 +1,9 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
 import { sendCsv } from '../http/csv-response';
+import { reply, type Stale } from '../report-cache/report-cache';
 import { parseComplianceQuery } from '../report-facts/report-query';
 import type { ComplianceRecord } from './daily-compliance';
 import { DailyComplianceHandler, type ComplianceReport } from './daily-compliance.handler';
@@ -16,15 +17,19 @@ export class ComplianceController {
   /** Daily compliance of the caller's tenant, or of one of its services with `service_id`. */
   @Get('compliance')
   @Authenticated('reports:read')
-  compliance(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<ComplianceReport> {
-    return this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
+  async compliance(
+    @CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response,
+  ): Promise<void> {
+    const answer = await this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
+    reply(request, response, answer, () => response.json({ ...answer.body, stale: answer.stale } satisfies Stale<ComplianceReport>));
   }
 
   /** The same records as CSV, one row a day. */
   @Get('compliance.csv')
   @Authenticated('reports:read')
-  async complianceCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
-    const report = await this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
-    sendCsv(response, `compliance-${report.tenant_id}-${report.from_date.slice(0, 10)}-${report.to_date.slice(0, 10)}.csv`, CsvColumns, report.records);
+  async complianceCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const answer = await this.handler.execute(principal.tenantId, parseComplianceQuery(query), Date.now());
+    const report = answer.body;
+    reply(request, response, answer, () => sendCsv(response, `compliance-${report.tenant_id}-${report.from_date.slice(0, 10)}-${report.to_date.slice(0, 10)}.csv`, CsvColumns, report.records));
   }
 }

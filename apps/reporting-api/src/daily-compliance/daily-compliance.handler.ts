@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { Histogram } from 'prom-client';
 import { VigilMetrics } from '@vigil/platform-nest';
-import { ReportFactsReader } from '../report-facts/report-facts.reader';
+import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
+import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf, resolveComplianceRange, type ComplianceQuery } from '../report-facts/report-query';
 import { dailyCompliance, daysWindow, type ComplianceRecord } from './daily-compliance';
 
@@ -18,15 +19,16 @@ export interface ComplianceReport {
 }
 
 /**
- * Daily compliance of a tenant or one of its services. Two round trips: the tenant's zone and
- * targets (the range means local days, so the zone comes first), then the incidents, breaches
- * and maintenance windows of those days together.
+ * Daily compliance of a tenant or one of its services. Two round trips: the tenant's zone,
+ * targets and restatement version (the range means local days, so the zone comes first), then
+ * the incidents, breaches and maintenance windows of those days together; only the first when
+ * the answer is about closed days the cache holds unrestated.
  */
 @Injectable()
 export class DailyComplianceHandler {
   private readonly duration: Histogram;
 
-  constructor(private readonly reader: ReportFactsReader, metrics: VigilMetrics) {
+  constructor(private readonly reader: ReportFactsReader, private readonly cache: ReportCache, metrics: VigilMetrics) {
     this.duration = new Histogram({
       name: 'vigil_reporting_compliance_duration_seconds',
       help: 'Time to answer a daily compliance request (database reads and calculation)',
@@ -35,23 +37,26 @@ export class DailyComplianceHandler {
     });
   }
 
-  async execute(tenantId: string, query: ComplianceQuery, now: number): Promise<ComplianceReport> {
+  async execute(tenantId: string, query: ComplianceQuery, now: number): Promise<CachedAnswer<ComplianceReport>> {
     const stop = this.duration.startTimer();
     try {
-      return await this.report(tenantId, query, now);
+      return await this.cache.serve(
+        `compliance:${tenantId}:${JSON.stringify(query)}`,
+        () => this.reader.scope(tenantId, query.serviceId),
+        (scope) => this.report(tenantId, query, now, scope),
+      );
     } finally {
       stop();
     }
   }
 
-  private async report(tenantId: string, query: ComplianceQuery, wallClock: number): Promise<ComplianceReport> {
-    const { zone, target } = await this.reader.scope(tenantId, query.serviceId);
+  private async report(tenantId: string, query: ComplianceQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: ComplianceReport; closed: boolean }> {
     // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in the future.
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now);
     const window = daysWindow(range, zone);
     const facts = window
-      ? await this.reader.facts(tenantId, query.serviceId, window, now, target)
+      ? await this.reader.facts(tenantId, query.serviceId, window, query.asOf ? now : undefined, target)
       : { incidents: [], breaches: [], windows: [], creditTiers: null };
     const records = dailyCompliance({
       incidents: facts.incidents,
@@ -63,7 +68,7 @@ export class DailyComplianceHandler {
       range,
       now,
     });
-    return {
+    const body = {
       tenant_id: tenantId,
       service_id: query.serviceId ?? null,
       from_date: isoIn(range.start, zone),
@@ -72,6 +77,7 @@ export class DailyComplianceHandler {
       as_of: isoIn(now, zone),
       records,
     };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone) };
   }
 }
 

@@ -1,8 +1,9 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
 import { sendCsv } from '../http/csv-response';
+import { reply, type Stale } from '../report-cache/report-cache';
 import { parseIncidentsQuery } from './incidents-query';
 import { IncidentsHandler, type IncidentItem, type IncidentsPage } from './incidents.handler';
 
@@ -18,15 +19,19 @@ export class IncidentsController {
   /** The incidents of a range, a page at a time: pass `next_cursor` back as `cursor`. */
   @Get('incidents')
   @Authenticated('reports:read')
-  incidents(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<IncidentsPage> {
-    return this.handler.page(principal.tenantId, parseIncidentsQuery(query), Date.now());
+  async incidents(
+    @CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response,
+  ): Promise<void> {
+    const answer = await this.handler.page(principal.tenantId, parseIncidentsQuery(query), Date.now());
+    reply(request, response, answer, () => response.json({ ...answer.body, stale: answer.stale } satisfies Stale<IncidentsPage>));
   }
 
   /** Every incident of the range as CSV, one row each. */
   @Get('incidents.csv')
   @Authenticated('reports:read')
-  async incidentsCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
-    const page = await this.handler.page(principal.tenantId, parseIncidentsQuery(query, { paginated: false }), Date.now(), false);
-    sendCsv(response, `incidents-${page.tenant_id}-${page.from.slice(0, 10)}-${page.to.slice(0, 10)}.csv`, CsvColumns, page.incidents);
+  async incidentsCsv(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const answer = await this.handler.page(principal.tenantId, parseIncidentsQuery(query, { paginated: false }), Date.now(), false);
+    const page = answer.body;
+    reply(request, response, answer, () => sendCsv(response, `incidents-${page.tenant_id}-${page.from.slice(0, 10)}-${page.to.slice(0, 10)}.csv`, CsvColumns, page.incidents));
   }
 }

@@ -4,7 +4,8 @@ import { badRequest } from '@vigil/platform-nest';
 import { clipIntervals, totalLength, type Interval } from '@vigil/sla-engine';
 import { isoIn } from '../daily-compliance/daily-compliance.handler';
 import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../report-facts/incident-as-of';
-import { epochMs, incidentJson, ReportFactsReader } from '../report-facts/report-facts.reader';
+import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
+import { epochMs, incidentJson, KNOWN_AT, MAINTENANCE_WINDOWS, ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf, resolveComplianceRange } from '../report-facts/report-query';
 import { encodeCursor, queryDigest } from './incident-cursor';
 import { IncidentRangeNames, type IncidentsQuery } from './incidents-query';
@@ -53,10 +54,17 @@ interface IncidentRow {
  */
 @Injectable()
 export class IncidentsHandler {
-  constructor(private readonly reader: ReportFactsReader) {}
+  constructor(private readonly reader: ReportFactsReader, private readonly cache: ReportCache) {}
 
-  async page(tenantId: string, query: IncidentsQuery, wallClock: number, paginated = true): Promise<IncidentsPage> {
-    const { zone, target } = await this.reader.scope(tenantId, query.serviceId);
+  page(tenantId: string, query: IncidentsQuery, wallClock: number, paginated = true): Promise<CachedAnswer<IncidentsPage>> {
+    return this.cache.serve(
+      `incidents:${tenantId}:${paginated}:${JSON.stringify(query)}`,
+      () => this.reader.scope(tenantId, query.serviceId),
+      (scope) => this.list(tenantId, query, wallClock, paginated, scope),
+    );
+  }
+
+  private async list(tenantId: string, query: IncidentsQuery, wallClock: number, paginated: boolean, { zone, target }: ReportScope): Promise<{ body: IncidentsPage; closed: boolean }> {
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now, IncidentRangeNames);
     const digest = queryDigest({ tenantId, serviceId: query.serviceId, start: range.start, end: range.end, asOf: query.asOf ? now : undefined });
@@ -67,21 +75,17 @@ export class IncidentsHandler {
     const [facts] = await this.reader.query<{ rows: IncidentRow[]; windows: MaintenanceWindowView[] }>(
       `select
          coalesce((select json_agg(json_build_object('incident', p.incident, 'started_ms', p.started_ms) order by p.started_at, p.id) from (
-           select i.id, i.started_at, ${epochMs('i.started_at')} as started_ms, ${incidentJson('i', '$5')} as incident
+           select i.id, i.started_at, ${epochMs('i.started_at')} as started_ms, ${incidentJson('i', KNOWN_AT)} as incident
            from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= $5
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= ${KNOWN_AT}
              and i.started_at < $4
-             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)
+             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > ${KNOWN_AT} or i.corrections <> '[]'::jsonb)
              and ($6::timestamptz is null or (i.started_at, i.id) > ($6::timestamptz, $7::bigint))
            order by i.started_at, i.id
            limit $8) p), '[]'::json) as rows,
-         coalesce((select json_agg(json_build_object('name', w.name, 'services', w.services, 'start', ${epochMs('w.starts_at')},
-             'end', ${epochMs('w.ends_at')}, 'reason', w.reason))
-           from (select distinct on (name) * from reporting.maintenance_windows
-                 where tenant_id = $1 and recorded_at <= $5 order by name, generation desc) w
-           where (w.deleted_at is null or w.deleted_at > $5) and w.starts_at < $4 and w.ends_at > $3), '[]'::json) as windows`,
+         ${MAINTENANCE_WINDOWS} as windows`,
       [
-        tenantId, query.serviceId ?? null, new Date(range.start), new Date(range.end), new Date(now),
+        tenantId, query.serviceId ?? null, new Date(range.start), new Date(range.end), query.asOf ? new Date(now) : null,
         query.cursor ? new Date(query.cursor.startedAt) : null, query.cursor?.id ?? null, limit === null ? null : limit + 1,
       ],
     );
@@ -90,11 +94,11 @@ export class IncidentsHandler {
     const counted = new Set<Severity>(target.countedSeverities);
     const iso = (instant: number) => isoIn(instant, zone);
     const items = rows
-      .map((row) => incidentAsOf(row.incident, now))
+      .map((row) => incidentAsOf(row.incident, query.asOf ? now : Infinity))
       .filter((view): view is IncidentView => view !== undefined && overlaps(view, range))
       .map((view) => item(view, incidentDowntime(view, counted, facts.windows), range, now, iso));
     const last = rows.at(-1);
-    return {
+    const body = {
       tenant_id: tenantId,
       service_id: query.serviceId ?? null,
       from: iso(range.start),
@@ -104,6 +108,7 @@ export class IncidentsHandler {
       incidents: items,
       next_cursor: more && last ? encodeCursor({ startedAt: last.started_ms, id: last.incident.id, query: digest }) : null,
     };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone) };
   }
 }
 

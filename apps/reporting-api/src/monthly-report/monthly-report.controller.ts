@@ -1,6 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import { reply, type Stale } from '../report-cache/report-cache';
 import { parseMonthlyReportQuery } from './monthly-report-query';
 import { MonthlyReportHandler, type MonthlyReportBody } from './monthly-report.handler';
 
@@ -11,7 +13,10 @@ export class MonthlyReportController {
   /** Availability, downtime, incidents, MTTR, breaches, error budget and SLA credit of a local month, with the evidence. */
   @Get('monthly')
   @Authenticated('reports:read')
-  monthly(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>): Promise<MonthlyReportBody> {
-    return this.handler.execute(principal.tenantId, parseMonthlyReportQuery(query), Date.now());
+  async monthly(
+    @CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response,
+  ): Promise<void> {
+    const answer = await this.handler.execute(principal.tenantId, parseMonthlyReportQuery(query), Date.now());
+    reply(request, response, answer, () => response.json({ ...answer.body, stale: answer.stale } satisfies Stale<MonthlyReportBody>));
   }
 }

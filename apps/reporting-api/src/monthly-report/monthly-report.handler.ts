@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { badRequest } from '@vigil/platform-nest';
 import { localMonth, type Interval } from '@vigil/sla-engine';
 import { isoIn } from '../daily-compliance/daily-compliance.handler';
-import { ReportFactsReader } from '../report-facts/report-facts.reader';
+import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
+import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf } from '../report-facts/report-query';
 import { monthlyReport } from './monthly-report';
 import type { MonthlyReportQuery } from './monthly-report-query';
@@ -49,20 +50,27 @@ export interface MonthlyReportBody {
 /** The monthly report of a tenant or one service: two round trips, like daily compliance. */
 @Injectable()
 export class MonthlyReportHandler {
-  constructor(private readonly reader: ReportFactsReader) {}
+  constructor(private readonly reader: ReportFactsReader, private readonly cache: ReportCache) {}
 
-  async execute(tenantId: string, query: MonthlyReportQuery, wallClock: number): Promise<MonthlyReportBody> {
-    const { zone, target } = await this.reader.scope(tenantId, query.serviceId);
+  execute(tenantId: string, query: MonthlyReportQuery, wallClock: number): Promise<CachedAnswer<MonthlyReportBody>> {
+    return this.cache.serve(
+      `monthly:${tenantId}:${JSON.stringify(query)}`,
+      () => this.reader.scope(tenantId, query.serviceId),
+      (scope) => this.report(tenantId, query, wallClock, scope),
+    );
+  }
+
+  private async report(tenantId: string, query: MonthlyReportQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: MonthlyReportBody; closed: boolean }> {
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const period = localMonth(query.month, zone);
     if (period.start > now) {
       throw badRequest([{ field: 'month', rule: 'isNotInTheFuture', message: query.asOf ? 'must not start after as_of' : 'must not be in the future' }]);
     }
-    const facts = await this.reader.facts(tenantId, query.serviceId, period, now, target);
+    const facts = await this.reader.facts(tenantId, query.serviceId, period, query.asOf ? now : undefined, target);
     const figures = monthlyReport({ ...facts, target, period, now, serviceId: query.serviceId });
     const iso = (instant: number) => isoIn(instant, zone);
     const span = (i: Interval) => ({ from: iso(i.start), to: iso(i.end) });
-    return {
+    const body: MonthlyReportBody = {
       tenant_id: tenantId,
       service_id: query.serviceId ?? null,
       month: query.month,
@@ -106,5 +114,6 @@ export class MonthlyReportHandler {
         maintenance_windows: figures.maintenance.map((w) => ({ name: w.name, services: w.services, ...span(w), reason: w.reason })),
       },
     };
+    return { body, closed: isClosed(period.end, query.asOf ? now : undefined, wallClock, zone) };
   }
 }

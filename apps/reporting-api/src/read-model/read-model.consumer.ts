@@ -5,12 +5,21 @@ import { MessagingService } from '@vigil/platform-nest';
 import { projectAlarmAcknowledged, projectAlarmCleared, projectAlarmRaised, projectAlarmSeverityChanged } from './alarm-events.projection';
 import { projectConfigApplied, projectConfigDeleted } from './config-events.projection';
 import { projectEscalationEvent } from './escalation-events.projection';
+import { noteRestatement } from './restatements.projection';
 import { projectSlaBreached } from './sla-events.projection';
 
 export const ReadModelTopics = [Topics.alarmEvents, Topics.slaEvents, Topics.escalationEvents, Topics.configEvents];
 
-/** Applies one event to the read model, inside the consumer's transaction (`manager`). */
+/**
+ * Applies one event to the read model, inside the consumer's transaction (`manager`), and moves
+ * the tenant's restatement version when it touched a closed day.
+ */
 export async function projectEvent(event: AnyEvent, manager: EntityManager): Promise<void> {
+  await applyEvent(event, manager);
+  await noteRestatement(event, manager);
+}
+
+async function applyEvent(event: AnyEvent, manager: EntityManager): Promise<void> {
   switch (event.type) {
     case 'config-applied':
       return projectConfigApplied(event, manager);

@@ -12,6 +12,8 @@ import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceW
 export interface ReportScope {
   zone: string;
   target: EffectiveTarget;
+  /** The tenant's restatement version: cached closed answers hold while it stays. */
+  version: string;
 }
 
 export interface BreachFact {
@@ -38,6 +40,7 @@ interface ScopeRow {
     services: string[] | null; selector: AvailabilityTarget['selector'] | null; creditSchedule: string | null;
   }>;
   service_labels: Record<string, string> | null;
+  version: string | null;
 }
 
 interface FactsRow {
@@ -47,8 +50,24 @@ interface FactsRow {
   credit_tiers: CreditTier[] | null;
 }
 
+/**
+ * The moment whose knowledge a query reads, as parameter `$5`: an `as_of` instant, or null for
+ * everything recorded so far (so an event stamped a little ahead of this clock counts at once).
+ */
+export const KNOWN_AT = `coalesce($5::timestamptz, 'infinity'::timestamptz)`;
+
 /** Epoch milliseconds as a JSON number: no timestamp text to parse back. */
 export const epochMs = (column: string) => `(floor(extract(epoch from ${column}) * 1000))::bigint`;
+
+/**
+ * The tenant's (`$1`) maintenance windows overlapping [`$3`, `$4`) as known at `$5`: the latest
+ * version recorded by then of each, unless deleted by then.
+ */
+export const MAINTENANCE_WINDOWS = `coalesce((select json_agg(json_build_object('name', w.name, 'services', w.services, 'start', ${epochMs('w.starts_at')},
+             'end', ${epochMs('w.ends_at')}, 'reason', w.reason) order by w.starts_at)
+           from (select distinct on (name) * from reporting.maintenance_windows
+                 where tenant_id = $1 and recorded_at <= ${KNOWN_AT} order by name, generation desc) w
+           where (w.deleted_at is null or w.deleted_at > ${KNOWN_AT}) and w.starts_at < $4 and w.ends_at > $3), '[]'::json)`;
 
 /**
  * An incident row as JSON with its severity statements recorded by `asOf` (`$asOf` names the
@@ -83,6 +102,22 @@ export class ReportFactsReader {
     return this.database.execute(() => this.dataSource.query(sql, parameters));
   }
 
+  /** Whether the database answers within two seconds (the breaker, when open, says no at once). */
+  async ping(): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the database did not answer in 2 s')), 2_000);
+    });
+    try {
+      await Promise.race([this.query('select 1', []), timeout]);
+      return { status: 'up' };
+    } catch (error) {
+      return { status: 'down', error: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
   async scope(tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
     const [row] = await this.query<ScopeRow>(
@@ -94,7 +129,8 @@ export class ReportFactsReader {
              'maintenanceMode', maintenance_mode, 'creditSchedule', credit_schedule) order by policy)
            from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
          (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
-           order by started_at desc limit 1) as service_labels`,
+           order by started_at desc limit 1) as service_labels,
+         (select version::text from reporting.restatements where tenant_id = $1) as version`,
       [tenantId, serviceId ?? null],
     );
     const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
@@ -104,24 +140,24 @@ export class ReportFactsReader {
       selector: t.selector ?? undefined,
       creditSchedule: t.creditSchedule ?? undefined,
     }));
-    return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}) };
+    return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}), version: row.version ?? '0' };
   }
 
   /**
    * Incidents that may have been down in the window at a counted severity, breaches, maintenance
-   * windows and the credit schedule, each as recorded by `asOf`, in one round trip. The row
+   * windows and the credit schedule, each as recorded by `knownAt` (undefined: all), in one round trip. The row
    * filter is a superset (a start or end corrected after `asOf` may widen the incident back);
    * `incidentAsOf` then says exactly what was known.
    */
-  async facts(tenantId: string, serviceId: string | undefined, window: Interval, asOf: number, target: EffectiveTarget): Promise<ReportFacts> {
+  async facts(tenantId: string, serviceId: string | undefined, window: Interval, knownAt: number | undefined, target: EffectiveTarget): Promise<ReportFacts> {
     const [row] = await this.query<FactsRow>(
       `select
-         coalesce((select json_agg(${incidentJson('i', '$5')})
+         coalesce((select json_agg(${incidentJson('i', KNOWN_AT)})
            from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= $5
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= ${KNOWN_AT}
              and i.started_at < $4
-             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)
-             and (i.resolution is distinct from 'cancelled' or i.ended_recorded_at > $5)
+             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > ${KNOWN_AT} or i.corrections <> '[]'::jsonb)
+             and (i.resolution is distinct from 'cancelled' or i.ended_recorded_at > ${KNOWN_AT})
              -- Down only while at a counted severity: leave out incidents that never had one.
              and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
                where s.incident_id = i.id and s.severity = any($6::text[])))), '[]'::json) as incidents,
@@ -129,19 +165,15 @@ export class ReportFactsReader {
              'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
            from reporting.breaches b
            where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
-             and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= $5), '[]'::json) as breaches,
-         coalesce((select json_agg(json_build_object('name', w.name, 'services', w.services, 'start', ${epochMs('w.starts_at')},
-             'end', ${epochMs('w.ends_at')}, 'reason', w.reason) order by w.starts_at)
-           from (select distinct on (name) * from reporting.maintenance_windows
-                 where tenant_id = $1 and recorded_at <= $5 order by name, generation desc) w
-           where (w.deleted_at is null or w.deleted_at > $5) and w.starts_at < $4 and w.ends_at > $3), '[]'::json) as windows,
+             and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT}), '[]'::json) as breaches,
+         ${MAINTENANCE_WINDOWS} as windows,
          (select c.tiers from reporting.credit_schedules c
-           where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= $5 and (c.deleted_at is null or c.deleted_at > $5)
+           where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${KNOWN_AT} and (c.deleted_at is null or c.deleted_at > ${KNOWN_AT})
            order by c.generation desc limit 1) as credit_tiers`,
-      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), new Date(asOf), target.countedSeverities, target.creditSchedule ?? null],
+      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), knownAt === undefined ? null : new Date(knownAt), target.countedSeverities, target.creditSchedule ?? null],
     );
     return {
-      incidents: row.incidents.map((r) => incidentAsOf(r, asOf)).filter((v): v is IncidentView => v !== undefined),
+      incidents: row.incidents.map((r) => incidentAsOf(r, knownAt ?? Infinity)).filter((v): v is IncidentView => v !== undefined),
       breaches: row.breaches,
       windows: row.windows,
       creditTiers: row.credit_tiers,

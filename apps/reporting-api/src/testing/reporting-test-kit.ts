@@ -97,10 +97,10 @@ export interface HttpAnswer {
 }
 
 /** Starts the app before the file's tests and stops it after them; the getter gives the running harness. */
-export function useReportingHarness(): () => ReportingHarness {
+export function useReportingHarness(options: () => Parameters<typeof ReportingHarness.start>[0] = () => ({})): () => ReportingHarness {
   let harness: ReportingHarness | undefined;
   beforeAll(async () => {
-    harness = await ReportingHarness.start();
+    harness = await ReportingHarness.start(options());
   }, 60_000);
   afterAll(async () => {
     await harness?.stop();
@@ -121,9 +121,13 @@ export class ReportingHarness {
     private readonly home: string,
   ) {}
 
-  static async start(): Promise<ReportingHarness> {
+  /** `databaseUrl` points the app elsewhere than the test database (through a TcpProxy, to cut it). */
+  static async start(options: { databaseUrl?: string } = {}): Promise<ReportingHarness> {
     const env = testEnv();
-    const { app, url, dataSource } = await startTestApp(AppModule);
+    if (options.databaseUrl) process.env.DATABASE_URL = options.databaseUrl;
+    const { app, url, dataSource } = await startTestApp(AppModule).finally(() => {
+      process.env.DATABASE_URL = env.DATABASE_URL;
+    });
     const producer = new Kafka({ clientId: 'reporting-api-int-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     return new ReportingHarness(app, url, dataSource, producer, env.VIGIL_HOME);
@@ -146,9 +150,10 @@ export class ReportingHarness {
     });
   }
 
-  async get(path: string, token: string | undefined, query: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  async get(path: string, token: string | undefined, query: Record<string, string> = {}, headers: Record<string, string> = {}, method = 'GET'): Promise<HttpAnswer> {
     const search = new URLSearchParams(query).toString();
     const response = await fetch(`${this.base}${path}${search ? `?${search}` : ''}`, {
+      method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     });
     const text = await response.text();
