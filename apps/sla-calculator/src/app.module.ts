@@ -2,10 +2,14 @@ import { Module } from '@nestjs/common';
 import { Topics } from '@vigil/contracts';
 import { PlatformModule } from '@vigil/platform-nest';
 import { AlarmEventsConsumer } from './alarm-events/alarm-events.consumer';
+import { AvailabilityService } from './availability/availability.service';
+import { AvailabilityWindowsRepository } from './availability/availability-windows.repository';
+import { JudgeAgainWhenDocumentAppliedConsumer } from './availability/judge-again-when-document-applied.consumer';
 import { SlaSchema, slaMigrations } from './migrations';
 import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
 import { ResolutionClocksService } from './resolution-clocks/resolution-clocks.service';
+import { SlaMetrics } from './sla-metrics';
 import { TenantZonesProjection } from './tenant-zones/tenant-zones.projection';
 import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
 
@@ -24,12 +28,16 @@ import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
     }),
   ],
   providers: [
+    SlaMetrics,
     TenantZonesRepository,
     TenantZonesProjection,
     OutageIntervalsRepository,
     ResolutionClocksRepository,
     ResolutionClocksService,
+    AvailabilityWindowsRepository,
+    AvailabilityService,
     AlarmEventsConsumer,
+    JudgeAgainWhenDocumentAppliedConsumer,
   ],
 })
 export class AppModule {}

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { issueToken } from '@vigil/auth';
 import {
   ConfigApplyRoute, Topics, eventKey, newEvent, type AlarmClearedData, type AlarmRaisedData, type AnyEvent, type ApplyResult, type EventEnvelope,
 } from '@vigil/contracts';
+import { configureHttp } from '@vigil/platform-nest';
 import { AppModule } from '../src/app.module';
 
 /** Settings of the real broker and database the int tests run against (the brief's defaults when unset). */
@@ -22,11 +24,18 @@ export function useTestEnvironment(): void {
 
 export const newTenant = () => `t-${randomUUID().slice(0, 8)}`;
 
+/** The calculator on a free port, its HTTP configured as in production (validation that names fields, errors without stacks). */
 export async function startApp(): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(AppModule, { logger: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
+  configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** A bearer token of the tenant with the scopes given. */
+export async function tokenFor(tenantId: string, scopes: Parameters<typeof issueToken>[0]['scopes']): Promise<string> {
+  return issueToken({ tenantId, scopes, home: process.env.VIGIL_HOME });
 }
 
 /** `vigil apply` of one document, as an admin of its tenant. */
@@ -185,4 +194,47 @@ export async function processed(db: Client, consumer: string, eventId: string): 
     const { rowCount } = await db.query('select 1 from sla.processed_events where consumer = $1 and event_id = $2', [consumer, eventId]);
     return rowCount ? true : undefined;
   }, 20_000, `${consumer} to process ${eventId}`);
+}
+
+/** What an int test of the calculator works with; `url` is known once the app is up. */
+export interface Calculator {
+  readonly url: string;
+  readonly app: INestApplication;
+  producer: EventProducer;
+  reader: SlaEventsReader;
+  db: Client;
+}
+
+/**
+ * Starts the calculator, a producer, a reader of the SLA events and a database connection
+ * before the tests of the file, and stops them after (the app only when `app` is not false).
+ */
+export function calculatorHarness(options: { app?: boolean } = {}): Calculator {
+  let started: { app: INestApplication; url: string } | undefined;
+  const harness: Calculator = {
+    get url() {
+      if (!started) throw new Error('the calculator is not started');
+      return started.url;
+    },
+    get app() {
+      if (!started) throw new Error('the calculator is not started');
+      return started.app;
+    },
+    producer: new EventProducer(),
+    reader: new SlaEventsReader(),
+    db: new Client({ connectionString: process.env.DATABASE_URL }),
+  };
+  beforeAll(async () => {
+    if (options.app !== false) started = await startApp();
+    await harness.producer.connect();
+    await harness.reader.start();
+    await harness.db.connect();
+  });
+  afterAll(async () => {
+    await harness.reader.close();
+    await harness.producer.close();
+    await harness.db.end();
+    await started?.app.close();
+  });
+  return harness;
 }

@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, type AnyEvent } from '@vigil/contracts';
+import { Topics, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
 import { MessagingService, TimerService } from '@vigil/platform-nest';
-import { OutageIntervalsRepository } from '../outage-intervals/outage-intervals.repository';
+import { AvailabilityService } from '../availability/availability.service';
+import { OutageIntervalsRepository, type OutageOutcome } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
 
 /**
@@ -16,6 +17,7 @@ export class AlarmEventsConsumer implements OnModuleInit {
     private readonly messaging: MessagingService,
     private readonly outages: OutageIntervalsRepository,
     private readonly clocks: ResolutionClocksService,
+    private readonly availability: AvailabilityService,
     private readonly timers: TimerService,
   ) {}
 
@@ -30,6 +32,11 @@ export class AlarmEventsConsumer implements OnModuleInit {
   }
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
+    await this.timeAlarm(event, manager);
+  }
+
+  /** The outage intervals and resolution clocks, then the availability windows the change touches. */
+  private async timeAlarm(event: AnyEvent, manager: EntityManager): Promise<void> {
     switch (event.type) {
       case 'alarm-raised': {
         const outcome = await this.outages.record(manager, event);
@@ -39,6 +46,7 @@ export class AlarmEventsConsumer implements OnModuleInit {
         }
         // A corrected raise: the outage started earlier, and so do its clocks.
         if (outcome.kind === 'start-corrected') await this.clocks.correctStart(manager, event, outcome.startedAt);
+        await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt)]);
         return;
       }
       case 'alarm-severity-changed': {
@@ -49,12 +57,15 @@ export class AlarmEventsConsumer implements OnModuleInit {
           await this.clocks.startClocks(manager, { tenantId: event.tenantId, alarm: { alarmKey, serviceId, severity, summary }, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
         }
         if (outcome.kind === 'opened' || outcome.kind === 'severity-changed') await this.clocks.changeSeverity(manager, event, outcome);
+        await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt), Date.parse(event.data.changedAt)]);
         return;
       }
       case 'alarm-cleared': {
         const outcome = await this.outages.record(manager, event);
         if (outcome.kind === 'end-corrected') await this.clocks.correctEnd(manager, event, outcome);
         else await this.clocks.settleClocks(manager, event);
+        const previousEnd = outcome.kind === 'end-corrected' ? [outcome.previousEnd] : [];
+        await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt), Date.parse(event.data.clearedAt), ...previousEnd]);
         return;
       }
       case 'alarm-acknowledged':
@@ -66,4 +77,15 @@ export class AlarmEventsConsumer implements OnModuleInit {
         return;
     }
   }
+
+  /** Every change to the outages can change the service's availability; an event that changed nothing cannot. */
+  private async judgeAvailability(
+    manager: EntityManager, event: EventEnvelope<'alarm-raised' | 'alarm-severity-changed' | 'alarm-cleared'>, outcome: OutageOutcome, instants: number[],
+  ): Promise<void> {
+    if (outcome.kind === 'none') return;
+    const labels = 'labels' in outcome ? outcome.labels : undefined;
+    await this.availability.afterAlarmEvent(manager, event.tenantId, event.data.serviceId, { cause: event, alarm: alarmRef(event.data), labels, instants });
+  }
 }
+
+const alarmRef = ({ alarmKey, serviceId, severity, summary }: AlarmRef): AlarmRef => ({ alarmKey, serviceId, severity, summary });

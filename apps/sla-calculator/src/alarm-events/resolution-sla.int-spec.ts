@@ -1,10 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import type { Client } from 'pg';
 import type { AnyEvent } from '@vigil/contracts';
 import {
-  EventProducer, SlaEventsReader, alarmAcknowledged, alarmCleared, alarmRaised, applyDocument, connectDatabase, newTenant,
-  processed, sleep, startApp, tenantApplied, useTestEnvironment,
+  alarmAcknowledged, alarmCleared, alarmRaised, applyDocument, calculatorHarness, newTenant, processed, sleep, tenantApplied, useTestEnvironment,
 } from '../../test/sla-test-kit';
 
 useTestEnvironment();
@@ -12,30 +9,11 @@ useTestEnvironment();
 const ofType = (events: AnyEvent[], type: AnyEvent['type']) => events.filter((e) => e.type === type);
 
 describe('sla-calculator against the real broker and database', () => {
-  let app: INestApplication;
-  let url: string;
-  let producer: EventProducer;
-  let reader: SlaEventsReader;
-  let db: Client;
-
-  beforeAll(async () => {
-    ({ app, url } = await startApp());
-    producer = new EventProducer();
-    await producer.connect();
-    reader = new SlaEventsReader();
-    await reader.start();
-    db = await connectDatabase();
-  });
-
-  afterAll(async () => {
-    await reader?.close();
-    await producer?.close();
-    await db?.end();
-    await app?.close();
-  });
+  const calculator = calculatorHarness();
+  const { producer, reader, db } = calculator;
 
   async function resolutionPolicy(tenant: string, objectives: Record<string, string>, extra: object = {}) {
-    return applyDocument(url, {
+    return applyDocument(calculator.url, {
       kind: 'SLAPolicy', metadata: { name: 'incident-resolution', tenant },
       spec: { type: 'resolution', services: ['*'], objectives, ...extra },
     });
@@ -189,7 +167,7 @@ describe('sla-calculator against the real broker and database', () => {
     const raisedAt = new Date();
     const today = DateTime.fromJSDate(raisedAt, { zone: 'Asia/Tokyo' });
     const allDay = ['00:00-24:00'];
-    await applyDocument(url, {
+    await applyDocument(calculator.url, {
       kind: 'BusinessCalendar', metadata: { name: 'all-week', tenant },
       spec: { workingHours: { monday: allDay, tuesday: allDay, wednesday: allDay, thursday: allDay, friday: allDay, saturday: allDay, sunday: allDay }, holidays: [today.toISODate()] },
     });

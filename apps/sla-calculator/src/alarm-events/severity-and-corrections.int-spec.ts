@@ -1,9 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import type { Client } from 'pg';
 import type { AnyEvent, SlaVerdictData } from '@vigil/contracts';
 import {
-  EventProducer, SlaEventsReader, alarmAcknowledged, alarmClearCorrected, alarmCleared, alarmRaiseCorrected, alarmRaised, alarmSeverityChanged,
-  applyDocument, connectDatabase, newTenant, processed, sleep, startApp, useTestEnvironment,
+  alarmAcknowledged, alarmClearCorrected, alarmCleared, alarmRaiseCorrected, alarmRaised, alarmSeverityChanged, applyDocument, calculatorHarness, newTenant, processed, sleep, useTestEnvironment,
 } from '../../test/sla-test-kit';
 
 useTestEnvironment();
@@ -14,30 +11,11 @@ const verdictOf = (event: AnyEvent) => event.data as SlaVerdictData;
 
 /** Severity changes and corrected history (late raises and clears) through the real broker and database. */
 describe('sla-calculator on severity changes and corrected history', () => {
-  let app: INestApplication;
-  let url: string;
-  let producer: EventProducer;
-  let reader: SlaEventsReader;
-  let db: Client;
-
-  beforeAll(async () => {
-    ({ app, url } = await startApp());
-    producer = new EventProducer();
-    await producer.connect();
-    reader = new SlaEventsReader();
-    await reader.start();
-    db = await connectDatabase();
-  });
-
-  afterAll(async () => {
-    await reader?.close();
-    await producer?.close();
-    await db?.end();
-    await app?.close();
-  });
+  const calculator = calculatorHarness();
+  const { producer, reader, db } = calculator;
 
   const resolutionPolicy = (tenant: string, objectives: Record<string, string>) =>
-    applyDocument(url, { kind: 'SLAPolicy', metadata: { name: 'incident-resolution', tenant }, spec: { type: 'resolution', services: ['*'], objectives } });
+    applyDocument(calculator.url, { kind: 'SLAPolicy', metadata: { name: 'incident-resolution', tenant }, spec: { type: 'resolution', services: ['*'], objectives } });
   const clocksOf = async (tenant: string) => (await db.query('select * from sla.resolution_clocks where tenant_id = $1 order by id', [tenant])).rows;
   const outagesOf = async (tenant: string) => (await db.query('select * from sla.outages where tenant_id = $1 order by id', [tenant])).rows;
   const severitiesOf = async (tenant: string) =>

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { assertNever, type AlarmRef, type Severity } from '@vigil/contracts';
 import { SlaSchema } from '../migrations';
 import { decideOutage, type AlarmEvent, type AlarmOutages } from './outage-interval.decider';
-import { latestSeverity, type SeverityChange } from '@vigil/sla-engine';
+import { latestSeverity, type RecordedOutage, type SeverityChange } from '@vigil/sla-engine';
 
 /** What an alarm event did to the alarm's intervals: what the resolution clocks react to. */
 export type OutageOutcome =
@@ -13,6 +13,12 @@ export type OutageOutcome =
   | { kind: 'closed' }
   | { kind: 'end-corrected'; startedAt: number; endedAt: number; previousEnd: number }
   | { kind: 'none' };
+
+/** An outage as availability reads it: the engine's `RecordedOutage` plus the alarm and its labels. */
+export interface ServiceOutage extends RecordedOutage {
+  alarm: AlarmRef;
+  labels: Record<string, string>;
+}
 
 interface OutageRow {
   id: string;
@@ -51,9 +57,9 @@ export class OutageIntervalsRepository {
       case 'open': {
         const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
         const [inserted]: Array<{ id: string }> = await manager.query(
-          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id)
-           values ($1, $2, $3, $4, $5::jsonb, $6, $7) on conflict do nothing returning id`,
-          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id],
+          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id, summary)
+           values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) on conflict do nothing returning id`,
+          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary],
         );
         if (!inserted) return { kind: 'none' };
         // Inserted at the event's severity, the latest of those it states.
@@ -68,9 +74,9 @@ export class OutageIntervalsRepository {
         return { kind: 'closed' };
       case 'record-closed': {
         const [inserted]: Array<{ id: string }> = await manager.query(
-          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, started_at, ended_at, cancelled, cleared_event_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, iso(decision.startedAt), iso(decision.endedAt), decision.cancelled, event.id],
+          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, started_at, ended_at, cancelled, cleared_event_id, summary)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, iso(decision.startedAt), iso(decision.endedAt), decision.cancelled, event.id, alarm.summary],
         );
         for (const change of decision.severities) await this.addSeverity(manager, inserted.id, event, change, false);
         return { kind: 'closed' };
@@ -99,6 +105,43 @@ export class OutageIntervalsRepository {
       default:
         return assertNever(decision);
     }
+  }
+
+  /**
+   * A service's outages that overlap [from, to), cancelled ones left out, each with its
+   * severity over time, its alarm and its labels: what availability is computed from.
+   */
+  async serviceHistory(manager: EntityManager, tenantId: string, serviceId: string, range: { from: number; to: number }): Promise<ServiceOutage[]> {
+    const rows: Array<{
+      alarm_key: string; service_id: string; severity: Severity; summary: string; labels: Record<string, string>;
+      started_at: Date; ended_at: Date | null; changes: SeverityChange[];
+    }> = await manager.query(
+      `select o.alarm_key, o.service_id, o.severity, o.summary, o.labels, o.started_at, o.ended_at,
+         coalesce((select json_agg(json_build_object('at', (floor(extract(epoch from s.effective_from) * 1000))::bigint, 'severity', s.severity, 'rank', s.rank))
+           from ${this.severities} s where s.outage_id = o.id), '[]'::json) as changes
+       from ${this.table} o
+       where o.tenant_id = $1 and o.service_id = $2 and not o.cancelled and o.started_at < $4 and (o.ended_at is null or o.ended_at > $3)
+       order by o.started_at, o.id`,
+      [tenantId, serviceId, iso(range.from), iso(range.to)],
+    );
+    return rows.map((row) => ({
+      alarm: { alarmKey: row.alarm_key, serviceId: row.service_id, severity: row.severity, summary: row.summary },
+      labels: row.labels ?? {},
+      startedAt: row.started_at.getTime(),
+      endedAt: row.ended_at?.getTime() ?? null,
+      cancelled: false,
+      severity: row.severity,
+      changes: row.changes,
+    }));
+  }
+
+  /** The services of a tenant with an outage overlapping [from, to): whom a policy for `"*"` or labels may concern. */
+  async servicesWithOutages(manager: EntityManager, tenantId: string, range: { from: number; to: number }): Promise<string[]> {
+    const rows: Array<{ service_id: string }> = await manager.query(
+      `select distinct service_id from ${this.table} where tenant_id = $1 and started_at < $3 and (ended_at is null or ended_at > $2) order by service_id`,
+      [tenantId, iso(range.from), iso(range.to)],
+    );
+    return rows.map((r) => r.service_id);
   }
 
   /** Adds one statement to the outage's severity history and keeps `outages.severity` the latest one. */

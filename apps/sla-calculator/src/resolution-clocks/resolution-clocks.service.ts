@@ -1,10 +1,10 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { eventKey, newEvent, type AlarmRef, type EventEnvelope } from '@vigil/contracts';
-import { ConfigDocumentsService, MessagingService, TimerService, VigilMetrics } from '@vigil/platform-nest';
+import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/platform-nest';
 import type { DueTimer } from '@vigil/persistence';
 import { aroundTheClock, calendarFromSpec, type BusinessCalendar } from '@vigil/sla-engine';
+import { SlaMetrics } from '../sla-metrics';
 import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 import {
   ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, isPending, startResolutionClock,
@@ -35,7 +35,6 @@ export const timerSubject = (policy: string, alarmKey: string) => `${policy}/${a
 @Injectable()
 export class ResolutionClocksService implements OnModuleInit {
   private readonly logger = new Logger(ResolutionClocksService.name);
-  private readonly verdictsPublished: Counter<'type'>;
 
   constructor(
     private readonly messaging: MessagingService,
@@ -43,12 +42,8 @@ export class ResolutionClocksService implements OnModuleInit {
     private readonly documents: ConfigDocumentsService,
     private readonly tenants: TenantZonesRepository,
     private readonly clocks: ResolutionClocksRepository,
-    metrics: VigilMetrics,
-  ) {
-    this.verdictsPublished = new Counter({
-      name: 'vigil_sla_verdicts_total', help: 'SLA verdicts written to the outbox, by event type', labelNames: ['type'], registers: [metrics.registry],
-    });
-  }
+    private readonly metrics: SlaMetrics,
+  ) {}
 
   onModuleInit(): void {
     for (const kind of ResolutionTimerKinds) this.timerService.on(kind, (timer, manager) => this.onTimer(kind, timer, manager));
@@ -162,7 +157,7 @@ export class ResolutionClocksService implements OnModuleInit {
     );
     await this.messaging.publish(manager, events.map((event) => ({ event, key: eventKey(clock.tenantId, clock.alarm.serviceId) })));
     await this.clocks.update(manager, clock.id, { state: decision.state, verdicts: clock.verdicts + events.length, cleared: decision.cleared });
-    for (const event of events) this.verdictsPublished.inc({ type: event.type });
+    for (const event of events) this.metrics.verdicts.inc({ type: event.type, policy_type: 'resolution' });
   }
 
   private async startClock(manager: EntityManager, policy: PolicyDocument, input: AlarmToTime): Promise<void> {

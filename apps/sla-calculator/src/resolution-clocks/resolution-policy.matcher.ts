@@ -1,9 +1,7 @@
-import { parseDuration, selectsService, type AlarmRaisedData, type SLAPolicySpec, type Severity } from '@vigil/contracts';
+import { parseDuration, type AlarmRaisedData, type Severity } from '@vigil/contracts';
+import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
 
-export interface PolicyDocument {
-  name: string;
-  spec: SLAPolicySpec;
-}
+export type { PolicyDocument } from '../sla-policies/policy-selection';
 
 /** What a resolution policy asks of one alarm. */
 export interface ResolutionObjective {
@@ -18,13 +16,6 @@ export interface ResolutionObjective {
 }
 
 export const DefaultAtRiskFraction = 0.75;
-
-/** Service ids (or `"*"`) and a label selector, when both are given, must both match. */
-export function policySelectsAlarm(spec: SLAPolicySpec, serviceId: string, labels: Record<string, string>): boolean {
-  if (!selectsService(spec.services, serviceId)) return false;
-  const wanted = spec.selector?.matchLabels ?? {};
-  return Object.entries(wanted).every(([name, value]) => labels[name] === value);
-}
 
 /** The objective a policy sets for this alarm, or `undefined` when the policy does not time it. */
 export function resolutionObjectiveFor(

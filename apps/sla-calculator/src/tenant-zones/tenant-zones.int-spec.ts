@@ -1,27 +1,13 @@
-import type { INestApplication } from '@nestjs/common';
-import type { Client } from 'pg';
 import { newEvent } from '@vigil/contracts';
-import { EventProducer, connectDatabase, newTenant, processed, startApp, tenantApplied, useTestEnvironment } from '../../test/sla-test-kit';
+import {
+  calculatorHarness, newTenant, processed, tenantApplied, useTestEnvironment,
+} from '../../test/sla-test-kit';
 
 useTestEnvironment();
 
 describe('tenant zones projection', () => {
-  let app: INestApplication;
-  let producer: EventProducer;
-  let db: Client;
-
-  beforeAll(async () => {
-    ({ app } = await startApp());
-    producer = new EventProducer();
-    await producer.connect();
-    db = await connectDatabase();
-  });
-
-  afterAll(async () => {
-    await producer?.close();
-    await db?.end();
-    await app?.close();
-  });
+  const calculator = calculatorHarness();
+  const { producer, db } = calculator;
 
   const zoneOf = async (tenant: string) => (await db.query('select timezone, generation from sla.tenants where tenant_id = $1', [tenant])).rows;
 
