@@ -10,6 +10,8 @@ import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.r
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
 import { ResolutionClocksService } from './resolution-clocks/resolution-clocks.service';
 import { SlaMetrics } from './sla-metrics';
+import { SlaStatusController } from './sla-status/sla-status.controller';
+import { SlaStatusHandler } from './sla-status/sla-status.handler';
 import { TenantZonesProjection } from './tenant-zones/tenant-zones.projection';
 import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
 
@@ -38,6 +40,8 @@ import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
     AvailabilityService,
     AlarmEventsConsumer,
     JudgeAgainWhenDocumentAppliedConsumer,
+    SlaStatusHandler,
   ],
+  controllers: [SlaStatusController],
 })
 export class AppModule {}

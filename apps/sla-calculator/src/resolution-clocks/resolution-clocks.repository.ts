@@ -129,4 +129,13 @@ export class ResolutionClocksRepository {
       [id, change.state, change.verdicts, change.cleared ? iso(change.cleared.at) : null, change.cleared?.resolution ?? null],
     );
   }
+
+  /** The tenant's clocks still running (not cleared), by deadline: what the status API lists. */
+  async running(manager: EntityManager, tenantId: string, serviceId?: string): Promise<StoredClock[]> {
+    const rows: ClockRow[] = await manager.query(
+      `select * from ${this.table} where tenant_id = $1 and cleared_at is null and ($2::text is null or service_id = $2) order by deadline, id`,
+      [tenantId, serviceId ?? null],
+    );
+    return rows.map(toClock);
+  }
 }
