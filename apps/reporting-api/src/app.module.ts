@@ -10,6 +10,8 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsHandler } from './incidents/incidents.handler';
 import { MonthlyReportController } from './monthly-report/monthly-report.controller';
 import { MonthlyReportHandler } from './monthly-report/monthly-report.handler';
+import { RebuildReadModelController } from './rebuild-read-model/rebuild-read-model.controller';
+import { RebuildReadModelService } from './rebuild-read-model/rebuild-read-model.service';
 import { ReportingRestatements1763710000300 } from './migrations/1763710000300-restatements.migration';
 import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
 import { ReportCache } from './report-cache/report-cache';
@@ -25,9 +27,9 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300],
     }),
   ],
-  controllers: [ComplianceController, MonthlyReportController, IncidentsController],
+  controllers: [ComplianceController, MonthlyReportController, IncidentsController, RebuildReadModelController],
   providers: [
-    ReadModelConsumer, ReportFactsReader, ReportCache, DailyComplianceHandler, MonthlyReportHandler, IncidentsHandler,
+    ReadModelConsumer, ReportFactsReader, ReportCache, DailyComplianceHandler, MonthlyReportHandler, IncidentsHandler, RebuildReadModelService,
     { provide: APP_INTERCEPTOR, useClass: DegradedHealthInterceptor },
   ],
 })

@@ -12,3 +12,4 @@ export * from './events/new-event';
 export * from './config/duration';
 export * from './config/document-kinds';
 export * from './config/documents';
+export * from './projections';

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './apply/apply.command';
 import { registerDemoCommand } from './demo/demo.command';
 import { processIo, type CliIo } from './cli-io';
+import { registerProjectionsCommand } from './projections/projections-rebuild.command';
 import { registerTokenCommand } from './token/token-issue.command';
 
 /** The workspace version: package.json sits above both the sources and dist/. */
@@ -19,7 +20,7 @@ function version(): string {
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('vigil')
-    .description('Vigil command line: apply configuration, issue tokens, play the demo')
+    .description('Vigil command line: apply configuration, issue tokens, rebuild projections, play the demo')
     .version(version())
     .showHelpAfterError()
     .exitOverride()
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerApplyCommand(program, io, setExitCode);
   registerTokenCommand(program, io, setExitCode);
   registerDemoCommand(program, io, setExitCode);
+  registerProjectionsCommand(program, io, setExitCode);
   // Subcommands inherit neither exitOverride nor the output; set them on every level.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
