@@ -6,7 +6,7 @@ import { openDatabase } from '@vigil/persistence';
 import { EventCollector, eventually, startGroupAtEnd, testEnv, uniqueTenant } from '@vigil/testing';
 import { IdempotentConsumer, PoisonMessageError } from './idempotent-consumer';
 import { ensureTopics } from './kafka';
-import { messagingMigration } from './messaging.migration';
+import { messagingMigrations } from './messaging.migration';
 
 const env = testEnv();
 
@@ -32,7 +32,7 @@ describe('IdempotentConsumer against real Kafka and PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'consumer-test', migrations: [messagingMigration(schema)] });
+    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'consumer-test', migrations: messagingMigrations(schema) });
     await dataSource.query(`create table ${schema}.raises (tenant_id text, alarm_key text, n int)`);
     kafka = new Kafka({ clientId: 'consumer-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
     await ensureTopics(kafka, [Topics.alarmEvents, deadLetterTopicOf(Topics.alarmEvents)], { partitions: 12, replicationFactor: 1 });

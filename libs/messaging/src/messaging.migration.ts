@@ -39,3 +39,33 @@ export function messagingMigration(schema: string): new () => MigrationInterface
     }
   };
 }
+
+/**
+ * The outbox becomes a queue: the relay deletes what it published instead of stamping
+ * `published_at` (an update rewrote every row and its index entries, and the stamped rows
+ * waited a day for a prune), and the payload is `json`, the text as written, because the
+ * relay sends it as text and `jsonb` cost a parse on insert and a re-serialisation on every
+ * read. The event store keeps the history; the outbox only carries it to Kafka. ADR 0010.
+ */
+export function outboxAsQueueMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class OutboxAsQueue1763800000000 implements MigrationInterface {
+    name = 'OutboxAsQueue1763800000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`delete from ${s}.outbox where published_at is not null`);
+      await q.query(`drop index ${s}.outbox_unpublished`);
+      await q.query(`alter table ${s}.outbox drop column published_at, alter column payload type json using payload::json`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`alter table ${s}.outbox add column published_at timestamptz, alter column payload type jsonb using payload::jsonb`);
+      await q.query(`create index outbox_unpublished on ${s}.outbox (id) where published_at is null`);
+    }
+  };
+}
+
+/** Every messaging migration of a schema, in order. */
+export function messagingMigrations(schema: string): Array<new () => MigrationInterface> {
+  return [messagingMigration(schema), outboxAsQueueMigration(schema)];
+}

@@ -5,7 +5,7 @@ import { Topics, eventKey, newEvent, type AnyEvent } from '@vigil/contracts';
 import { openDatabase } from '@vigil/persistence';
 import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { ensureTopics } from './kafka';
-import { messagingMigration } from './messaging.migration';
+import { messagingMigrations } from './messaging.migration';
 import { appendToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 
@@ -25,7 +25,7 @@ describe('OutboxRelay against real Kafka and PostgreSQL', () => {
   let collector: EventCollector;
 
   beforeAll(async () => {
-    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'relay-test', migrations: [messagingMigration(schema)] });
+    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'relay-test', migrations: messagingMigrations(schema) });
     const kafka = new Kafka({ clientId: 'relay-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
     await ensureTopics(kafka, [Topics.alarmEvents], { partitions: 12, replicationFactor: 1 });
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

@@ -10,7 +10,7 @@ export interface RelayOptions {
   onPublished?: (count: number) => void;
 }
 
-/** The payload is read as text: it goes to Kafka as it was stored, without a parse and a stringify. */
+/** The payload is read as text: it goes to Kafka as it was stored, without a parse and a stringify. `id` is a bigint, so pg gives a string. */
 interface OutboxRow { id: string; topic: string; message_key: string; headers: Record<string, string>; payload: string }
 
 /**
@@ -65,22 +65,40 @@ export class OutboxRelay {
     return this.lastError;
   }
 
+  /** Events committed and not yet on Kafka. */
   async backlog(): Promise<number> {
-    const [row] = await this.dataSource.query(`select count(*)::int as n from ${this.table} where published_at is null`);
+    const [row] = await this.dataSource.query(`select count(*)::int as n from ${this.table}`);
     return row.n as number;
   }
 
-  /** One pass: publishes up to a batch and returns how many it published. */
+  /** Seconds the oldest unpublished event has waited; 0 when the outbox is empty. */
+  async lagSeconds(): Promise<number> {
+    const [row] = await this.dataSource.query(`select coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as s from ${this.table}`);
+    return row.s as number;
+  }
+
+  /**
+   * One pass: takes up to a batch off the outbox, sends it and commits, so the rows leave
+   * the outbox exactly when Kafka has acknowledged them. If the send fails the transaction
+   * rolls back and the rows are still there; if the process dies after the send and before
+   * the commit, the batch goes again and consumers drop the repeats by event id.
+   */
   async publishBatch(): Promise<number> {
     const batchSize = this.options.batchSize ?? 1_000;
     return this.dataSource.transaction(async (m) => {
       const [{ locked }] = await m.query('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [this.lockName]);
       if (!locked) return 0;
-      const rows: OutboxRow[] = await m.query(
-        `select id, topic, message_key, headers, payload::text as payload from ${this.table} where published_at is null order by id limit $1`,
+      // Structured, because TypeORM answers a bare `delete … returning` with [rows, count].
+      const { records } = await m.queryRunner!.query(
+        `delete from ${this.table} where id in (select id from ${this.table} order by id limit $1)
+         returning id, topic, message_key, headers, payload::text as payload`,
         [batchSize],
+        true,
       );
+      const rows = records as OutboxRow[];
       if (rows.length === 0) return 0;
+      // `returning` promises no order; Kafka must get them in outbox order.
+      rows.sort((a, b) => compareIds(a.id, b.id));
       const byTopic = new Map<string, Array<{ key: string; value: string; headers: Record<string, string> }>>();
       for (const row of rows) {
         const list = byTopic.get(row.topic) ?? [];
@@ -88,14 +106,12 @@ export class OutboxRelay {
         byTopic.set(row.topic, list);
       }
       await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      await m.query(`update ${this.table} set published_at = now() where id = any($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
 
   private async run(): Promise<void> {
     const idle = this.options.idlePollMs ?? 250;
-    let passes = 0;
     while (this.running) {
       let delay = idle;
       try {
@@ -108,7 +124,6 @@ export class OutboxRelay {
           this.options.onPublished?.(count);
           delay = 0;
         }
-        if (++passes % 2000 === 0) await this.prune();
       } catch (error) {
         this.failures += 1;
         this.lastError = (error as Error).message;
@@ -117,10 +132,6 @@ export class OutboxRelay {
       }
       if (delay > 0 && this.running) await this.sleep(delay);
     }
-  }
-
-  private async prune(): Promise<void> {
-    await this.dataSource.query(`delete from ${this.table} where published_at < now() - interval '1 day'`);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -133,4 +144,9 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+/** Two bigint ids as pg returns them (decimal strings), numerically. */
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -7,6 +7,8 @@ export interface OutboxMessage {
   /** Kafka key: `tenantId/serviceId` for events about a monitored service. */
   key: string;
   headers?: Record<string, string>;
+  /** `event` already serialized, when the caller has the text anyway (the event store's append). */
+  payload?: string;
 }
 
 /**
@@ -19,9 +21,9 @@ export async function appendToOutbox(manager: EntityManager, schema: string, mes
   const values: unknown[] = [];
   const rows = messages.map((m, i) => {
     const headers = { 'event-type': m.event.type, 'correlation-id': m.event.correlationId, 'tenant-id': m.event.tenantId, ...m.headers };
-    values.push(m.event.id, topicOf(m.event.type), m.key, JSON.stringify(headers), JSON.stringify(m.event));
+    values.push(m.event.id, topicOf(m.event.type), m.key, JSON.stringify(headers), m.payload ?? JSON.stringify(m.event));
     const o = i * 5;
-    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::jsonb, $${o + 5}::jsonb)`;
+    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::jsonb, $${o + 5}::json)`;
   });
   await manager.query(
     `insert into ${s}.outbox (event_id, topic, message_key, headers, payload) values ${rows.join(', ')} on conflict (event_id) do nothing`,

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { DataSource } from 'typeorm';
 import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
-import { messagingMigration } from '@vigil/messaging';
+import { messagingMigrations } from '@vigil/messaging';
 import { loadConfig, loggerOptions } from '@vigil/observability';
 import { openDatabase, timerRetriesMigration, timersMigration } from '@vigil/persistence';
 import { PolicyRegistry } from '@vigil/resilience';
@@ -46,7 +46,7 @@ export class PlatformModule {
             entities: options.entities,
             poolSize: config.DATABASE_POOL_SIZE,
             migrations: [
-              messagingMigration(options.schema),
+              ...messagingMigrations(options.schema),
               configDocumentsMigration(options.schema),
               ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema)] : []),
               ...(options.migrations ?? []),

@@ -76,9 +76,13 @@ describe('alarm ingestion under dependency outages, against real Kafka and Postg
         const answer = await post(tenant, { alarms: [alarm('db-down', 'raised', `2026-11-03T1${i}:00:00Z`), alarm('db-down', 'cleared', `2026-11-03T1${i}:30:00Z`)] });
         expect(answer.status).toBe(202);
       }
-      const [{ n: backlog }] = (await db.query(`select count(*)::int as n from ingestion.outbox where published_at is null and payload->>'tenantId' = $1`, [tenant])).rows;
+      const [{ n: backlog }] = (await db.query(`select count(*)::int as n from ingestion.outbox where payload->>'tenantId' = $1`, [tenant])).rows;
       expect(backlog).toBe(20);
       expect(collector.events(tenant)).toHaveLength(0);
+      // The backlog and its age are what an operator's alert watches.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(Number(/^vigil_outbox_backlog(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(20);
+      expect(Number(/^vigil_outbox_lag_seconds(?:\{[^}]*\})? ([\d.e+-]+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     } finally {
       kafka.restore();
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Admin, ISocketFactory, Kafka, Producer } from 'kafkajs';
+import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
 import { IdempotentConsumer, OutboxRelay, appendToOutbox, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
@@ -42,6 +43,29 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
     this.relay = new OutboxRelay(dataSource, options.schema, this.producer, {
       log,
       onPublished: (count) => this.metrics.eventsProduced.inc(count),
+    });
+    this.exportOutboxGauges();
+  }
+
+  /** Backlog and lag are read when Prometheus scrapes; a database that does not answer leaves them unset rather than failing the scrape. */
+  private exportOutboxGauges(): void {
+    const relay = this.relay;
+    const registers = [this.metrics.registry];
+    new Gauge({
+      name: 'vigil_outbox_backlog',
+      help: 'Events committed to the outbox and not yet on Kafka',
+      registers,
+      async collect() {
+        await relay.backlog().then((n) => this.set(n), () => this.reset());
+      },
+    });
+    new Gauge({
+      name: 'vigil_outbox_lag_seconds',
+      help: 'How long the oldest event in the outbox has waited for Kafka',
+      registers,
+      async collect() {
+        await relay.lagSeconds().then((s) => this.set(s), () => this.reset());
+      },
     });
   }
 
