@@ -8,6 +8,7 @@ import { PagerDutyEventsController } from './enqueue-pagerduty-event/pagerduty-e
 import { INGESTION_CONFIG, IngestionConfig } from './ingestion.config';
 import { EventStore1763700001000 } from './migrations/1763700001000-event-store.migration';
 import { AlarmState1763700001100 } from './migrations/1763700001100-alarm-state.migration';
+import { EventPayloadJson1763700001200 } from './migrations/1763700001200-event-payload-json.migration';
 import { AlertmanagerWebhookController } from './receive-alertmanager-webhook/alertmanager-webhook.controller';
 import { RecordAlarmsController } from './record-alarms/record-alarms.controller';
 import { RecordAlarmsHandler } from './record-alarms/record-alarms.handler';
@@ -19,7 +20,7 @@ import { TenantRateLimit } from './record-alarms/tenant-rate-limit';
       service: 'alarm-ingestion',
       schema: 'ingestion',
       topics: [Topics.alarmEvents, Topics.alarmsInbound, Topics.configEvents],
-      migrations: [EventStore1763700001000, AlarmState1763700001100],
+      migrations: [EventStore1763700001000, AlarmState1763700001100, EventPayloadJson1763700001200],
     }),
   ],
   controllers: [RecordAlarmsController, AlertmanagerWebhookController, PagerDutyEventsController],

@@ -11,6 +11,8 @@ import { decideAlarmChange, evolveAlarm, type AlarmChange, type AlarmEvent, type
 
 export interface AlarmOutcome { alarmId: string; result: AlarmResult; eventId?: string; type?: string; reason?: string }
 export interface RecordResponse { results: AlarmOutcome[] }
+/** The request's hash is only worked out when a key asks for it. */
+interface Idempotency { key: string; requestHash: string }
 
 const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 5;
@@ -37,11 +39,11 @@ export class RecordAlarmsHandler {
 
   async record(tenantId: string, changes: AlarmChange[], idempotencyKey?: string): Promise<RecordResponse> {
     await this.rateLimit.take(tenantId, changes.length);
-    const requestHash = createHash('sha256').update(JSON.stringify(changes)).digest('hex');
+    const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(changes)).digest('hex') };
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.database.execute(() =>
-          this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotencyKey, requestHash)),
+          this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotency)),
         );
         this.messaging.flush();
         return response;
@@ -56,11 +58,11 @@ export class RecordAlarmsHandler {
    * concurrent requests cannot deadlock), decide and evolve in memory, then one insert of
    * the events, one upsert of the alarms' new state, one insert into the outbox.
    */
-  private async recordIn(manager: EntityManager, tenantId: string, changes: AlarmChange[], idempotencyKey: string | undefined, requestHash: string): Promise<RecordResponse> {
-    if (idempotencyKey) {
-      const [seen] = await manager.query('select request_hash, response from ingestion.idempotency_keys where tenant_id = $1 and key = $2', [tenantId, idempotencyKey]);
+  private async recordIn(manager: EntityManager, tenantId: string, changes: AlarmChange[], idempotency: Idempotency | undefined): Promise<RecordResponse> {
+    if (idempotency) {
+      const [seen] = await manager.query('select request_hash, response from ingestion.idempotency_keys where tenant_id = $1 and key = $2', [tenantId, idempotency.key]);
       if (seen) {
-        if (seen.request_hash !== requestHash) throw new UnprocessableEntityException('Idempotency-Key: was already used for a different request');
+        if (seen.request_hash !== idempotency.requestHash) throw new UnprocessableEntityException('Idempotency-Key: was already used for a different request');
         return seen.response as RecordResponse;
       }
     }
@@ -84,15 +86,17 @@ export class RecordAlarmsHandler {
       results.push({ alarmId: change.alarmKey, result: 'recorded', eventId: event.id, type: event.type, ...(decision.reason ? { reason: decision.reason } : {}) });
     }
     if (events.length > 0) {
-      await this.append(manager, tenantId, events);
+      // Serialized once: the same text goes to the event store and the outbox.
+      const payloads = events.map((event) => JSON.stringify(event));
+      await this.append(manager, tenantId, events, payloads);
       await this.save(manager, tenantId, [...changed].map((key) => [key, states.get(key)!] as const));
-      await this.messaging.publish(manager, events.map((event) => ({ event, key: eventKey(tenantId, event.data.serviceId) })));
+      await this.messaging.publish(manager, events.map((event, i) => ({ event, payload: payloads[i], key: eventKey(tenantId, event.data.serviceId) })));
     }
     const response = { results };
-    if (idempotencyKey) {
+    if (idempotency) {
       await manager.query(
         'insert into ingestion.idempotency_keys (tenant_id, key, request_hash, status_code, response) values ($1, $2, $3, 202, $4::jsonb)',
-        [tenantId, idempotencyKey, requestHash, JSON.stringify(response)],
+        [tenantId, idempotency.key, idempotency.requestHash, JSON.stringify(response)],
       );
     }
     return response;
@@ -114,14 +118,14 @@ export class RecordAlarmsHandler {
   }
 
   /** The stream versions' unique key is where two writers of one alarm meet. */
-  private async append(manager: EntityManager, tenantId: string, events: AlarmEvent[]): Promise<void> {
+  private async append(manager: EntityManager, tenantId: string, events: AlarmEvent[], payloads: string[]): Promise<void> {
     await manager.query(
       `insert into ingestion.events (event_id, tenant_id, stream_id, version, type, occurred_at, recorded_at, payload)
-       select e, $1, s, v, t, o::timestamptz, r::timestamptz, p::jsonb
+       select e, $1, s, v, t, o::timestamptz, r::timestamptz, p::json
        from unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) as x(e, s, v, t, o, r, p)`,
       [
         tenantId, events.map((e) => e.id), events.map((e) => e.subject), events.map((e) => e.sequence), events.map((e) => e.type),
-        events.map((e) => e.occurredAt), events.map((e) => e.recordedAt), events.map((e) => JSON.stringify(e)),
+        events.map((e) => e.occurredAt), events.map((e) => e.recordedAt), payloads,
       ],
     );
   }
