@@ -46,6 +46,19 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(token)).resolves.toEqual({ subject: 'monitor-1', tenantId: 'acme', scopes: ['alarms:write', 'reports:read'] });
   });
 
+  it('remembers a verified token only until it expires', async () => {
+    const token = await signed({ ...valid(), exp: now() + 60 });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: 'acme' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ tenantId: 'acme' });
+    // Past `exp` and the clock tolerance: refused, although it was accepted a moment ago.
+    jest.useFakeTimers({ now: Date.now() + 92_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      expect(await rejection(token)).toBe('token expired');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('accepts the whole Authorization header value', async () => {
     const token = await issueToken({ tenantId: 'acme', scopes: ['admin'], home });
     await expect(verifier.verify(`Bearer ${token}`)).resolves.toMatchObject({ tenantId: 'acme', scopes: ['admin'] });

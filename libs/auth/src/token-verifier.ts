@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from './auth-config';
 import { ensureLocalKeyPair } from './local-key-pair';
 import { isScope, type Principal } from './scopes';
@@ -8,6 +9,14 @@ export const TokenAlgorithm = 'ES256';
 
 /** Clock skew tolerated between the issuer and this process. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * A verified token is remembered until it expires, at most this long: a monitor posts
+ * with the same token again and again, and an ES256 verification costs more than the
+ * rest of a small request's work in this process.
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const VERIFIED_MAX = 10_000;
 
 type VerificationKey = KeyLike | JWTVerifyGetKey;
 
@@ -61,6 +70,9 @@ function describe(error: unknown, config: AuthConfig): Error {
 
 /** Verifies Vigil bearer tokens (ES256 JWTs) against the configured keys. Framework-free. */
 export class TokenVerifier {
+  /** Only successes are kept; a bad token is verified (and refused) every time. */
+  private readonly verified = new LRUCache<string, { principal: Principal; expiresAtMs: number }>({ max: VERIFIED_MAX, ttl: VERIFIED_TTL_MS });
+
   private constructor(
     private readonly config: AuthConfig,
     private readonly key: VerificationKey,
@@ -90,6 +102,9 @@ export class TokenVerifier {
    */
   async verify(bearerToken: string | undefined): Promise<Principal> {
     const token = extractToken(bearerToken);
+    const known = this.verified.get(token);
+    // Checked against the wall clock as well, which is the one the token's `exp` speaks of.
+    if (known && Date.now() < known.expiresAtMs) return known.principal;
     let payload: JWTPayload;
     try {
       const options = {
@@ -108,6 +123,11 @@ export class TokenVerifier {
     const tenant = payload.tenant;
     if (typeof tenant !== 'string' || tenant.trim() === '') throw new UnauthorizedError('token has no tenant claim');
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new UnauthorizedError('token has no sub claim');
-    return { subject: payload.sub, tenantId: tenant, scopes: scopesOf(payload) };
+    const principal: Principal = { subject: payload.sub, tenantId: tenant, scopes: scopesOf(payload) };
+    // `exp` is a required claim, checked above; the entry leaves when the token would fail.
+    const expiresAtMs = (payload.exp as number) * 1000;
+    const untilExpiry = expiresAtMs - Date.now();
+    if (untilExpiry > 0) this.verified.set(token, { principal, expiresAtMs }, { ttl: Math.min(untilExpiry, VERIFIED_TTL_MS) });
+    return principal;
   }
 }
