@@ -34,6 +34,9 @@ export const DefaultPorts: Record<ServiceName, number> = {
 /** The route every owning service answers `vigil apply` on. */
 export const ConfigApplyRoute = '/api/v1/config/apply';
 
+/** The notifier's route that sends failed (dead-lettered) deliveries again: `vigil notifications redrive`. */
+export const NotificationsRedriveRoute = '/api/v1/notifications/redrive';
+
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface ApplyResult {

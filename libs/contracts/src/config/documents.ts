@@ -1,6 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
 import {
-  ArrayNotEmpty, Equals, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString,
+  ArrayNotEmpty, Equals, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString,
   IsTimeZone, IsUrl, Matches, Max, Min, ValidateBy, ValidateNested, validateSync, type ValidationOptions,
 } from 'class-validator';
 import { describeValidationErrors } from '../events/envelope';
@@ -13,6 +13,8 @@ const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const NAME_RULE = 'must be a lowercase name of letters, digits and dashes (at most 63)';
 const TIME_RANGE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// A DNS name or an IPv4/IPv6 address; no scheme, port or path.
+const HOST = /^(\[?[0-9a-fA-F:]+\]?|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/;
 export const Weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export type Weekday = (typeof Weekdays)[number];
 
@@ -143,13 +145,64 @@ export class EscalationPolicySpec {
 export const ChannelTypes = ['webhook', 'slack', 'email', 'pagerduty'] as const;
 export type ChannelType = (typeof ChannelTypes)[number];
 
+/** SMTP login of an email channel. `pass` is a credential: never logged, never in a dead letter. */
+export class SmtpAuth {
+  @IsString() @IsNotEmpty() user: string;
+  @IsString() @IsNotEmpty() pass: string;
+}
+
+/** Where PagerDuty's Events API v2 takes events unless a channel names another `url`. */
+export const PagerDutyEventsUrl = 'https://events.pagerduty.com/v2/enqueue';
+
+/**
+ * One channel's spec. Which fields apply depends on `type`:
+ * - `webhook`: `url`, optional `secret` (HMAC-SHA256 signature);
+ * - `slack`: `url` (the incoming webhook);
+ * - `email`: `host`, `port`, `from`, `to`, optional `secure` (TLS from the first byte,
+ *   usually port 465; otherwise STARTTLS when the server offers it) and `auth`;
+ * - `pagerduty`: `routingKey` (the integration key), optional `url` (Events API v2
+ *   endpoint, default {@link PagerDutyEventsUrl}).
+ */
 export class NotificationChannelSpec {
   @IsIn(ChannelTypes) type: ChannelType;
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }) url?: string;
   @IsOptional() @IsString() secret?: string;
-  @IsOptional() @IsArray() @IsString({ each: true }) to?: string[];
-  @IsOptional() @IsString() routingKey?: string;
+  @IsOptional() @IsString() @Matches(HOST, { message: 'host must be a host name or an IP address, without scheme or port' }) host?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) port?: number;
+  @IsOptional() @IsBoolean() secure?: boolean;
+  @IsOptional() @ValidateNested() @Type(() => SmtpAuth) auth?: SmtpAuth;
+  @IsOptional() @IsEmail({ allow_display_name: true, require_tld: false }, { message: 'from must be an email address, optionally with a name: Vigil <vigil@example.com>' })
+  from?: string;
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsEmail({ require_tld: false }, { each: true, message: 'to must list email addresses' }) to?: string[];
+  @IsOptional() @IsString() @IsNotEmpty() routingKey?: string;
   @IsOptional() @IsBoolean() enabled?: boolean;
+}
+
+/** The spec fields each channel type reads; any other (but `type` and `enabled`) is a mistake worth naming. */
+const ChannelFields: Record<ChannelType, ReadonlyArray<keyof NotificationChannelSpec>> = {
+  webhook: ['url', 'secret'],
+  slack: ['url'],
+  email: ['host', 'port', 'secure', 'auth', 'from', 'to'],
+  pagerduty: ['routingKey', 'url'],
+};
+const ChannelRequired: Record<ChannelType, ReadonlyArray<keyof NotificationChannelSpec>> = {
+  webhook: ['url'],
+  slack: ['url'],
+  email: ['host', 'port', 'from', 'to'],
+  pagerduty: ['routingKey'],
+};
+
+function channelProblems(spec: NotificationChannelSpec): string[] {
+  const problems: string[] = [];
+  const a = /^[aeiou]/.test(spec.type) ? 'an' : 'a';
+  for (const field of ChannelRequired[spec.type]) {
+    if (spec[field] === undefined) problems.push(`spec.${field}: is required for ${a} ${spec.type} channel`);
+  }
+  for (const field of Object.keys(spec) as Array<keyof NotificationChannelSpec>) {
+    if (field === 'type' || field === 'enabled' || ChannelFields[spec.type].includes(field)) continue;
+    problems.push(`spec.${field}: is not used by ${a} ${spec.type} channel (it takes ${ChannelFields[spec.type].join(', ')})`);
+  }
+  return problems;
 }
 
 export const SpecClasses = {
@@ -199,10 +252,7 @@ function crossFieldProblems(doc: ConfigDocument): string[] {
     if (Date.parse(spec.from) >= Date.parse(spec.to)) problems.push('spec.to: must be after spec.from');
   }
   if (doc.kind === 'NotificationChannel') {
-    const spec = doc.spec as NotificationChannelSpec;
-    if ((spec.type === 'webhook' || spec.type === 'slack') && !spec.url) problems.push(`spec.url: is required for a ${spec.type} channel`);
-    if (spec.type === 'email' && !spec.to?.length) problems.push('spec.to: an email channel needs at least one address');
-    if (spec.type === 'pagerduty' && !spec.routingKey) problems.push('spec.routingKey: is required for a pagerduty channel');
+    problems.push(...channelProblems(doc.spec as NotificationChannelSpec));
   }
   return problems;
 }
