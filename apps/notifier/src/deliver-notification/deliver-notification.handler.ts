@@ -1,38 +1,39 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
+import { assertNever } from '@vigil/contracts';
 import type { DueTimer } from '@vigil/persistence';
-import { ConfigDocumentsService, MessagingService, TimerService, VigilMetrics } from '@vigil/platform-nest';
-import { DeliveryTimerKind } from '../delivery-log/delivery';
+import { ConfigDocumentsService, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
 import { appendDeadLetter } from './dead-letter.outbox';
 import { consequencesOf, type SendOutcome } from './delivery-outcome';
-import { prepareDelivery } from './notification-request';
+import { prepareDelivery, type PreparedDelivery } from './notification-request';
 import { OutboundHttpClient } from './outbound-http.client';
+import { SmtpMailClient } from './smtp-mail.client';
 
 interface DeliveryTimerPayload { escalationEventId: string; channel: string }
 
 /**
- * Fires `delivery` timers: makes the call inside the transaction that claimed the timer,
+ * Delivers what a `delivery` timer names (the workers claim it): makes the call inside the transaction that claimed the timer,
  * and records the outcome (log row, outcome event, dead letter) in that same
  * transaction. A crash mid-call leaves the timer unfired, so it fires again (with the
  * same Idempotency-Key); a timer that fires after the delivery finished finds the row
  * no longer pending and does nothing.
  */
 @Injectable()
-export class DeliverNotificationHandler implements OnModuleInit {
+export class DeliverNotificationHandler {
   private readonly logger = new Logger(DeliverNotificationHandler.name);
   private readonly outcomes: Counter<'channel_type' | 'outcome'>;
   private readonly duration: Histogram<'channel_type' | 'outcome'>;
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
-    private readonly timers: TimerService,
     private readonly documents: ConfigDocumentsService,
     private readonly messaging: MessagingService,
     private readonly log: DeliveryLogRepository,
     private readonly http: OutboundHttpClient,
+    private readonly mail: SmtpMailClient,
     metrics: VigilMetrics,
   ) {
     this.outcomes = new Counter({
@@ -44,8 +45,17 @@ export class DeliverNotificationHandler implements OnModuleInit {
     });
   }
 
-  onModuleInit(): void {
-    this.timers.on(DeliveryTimerKind, (timer, manager) => this.deliver(timer, manager));
+  private async send(prepared: PreparedDelivery, bulkhead: string): Promise<SendOutcome> {
+    switch (prepared.kind) {
+      case 'fail':
+        return { delivered: false, channelType: prepared.channelType, attempts: 1, reason: prepared.reason };
+      case 'http':
+        return this.http.send(prepared.request, prepared.channelType, prepared.breaker, bulkhead);
+      case 'email':
+        return this.mail.send(prepared.smtp, prepared.message, prepared.breaker, bulkhead);
+      default:
+        return assertNever(prepared);
+    }
   }
 
   async deliver(timer: DueTimer, manager: EntityManager): Promise<void> {
@@ -55,9 +65,7 @@ export class DeliverNotificationHandler implements OnModuleInit {
     const started = Date.now();
     const stored = await this.documents.get(delivery.tenantId, 'NotificationChannel', channel, manager);
     const prepared = prepareDelivery(stored, channel, delivery.event, { trigger: delivery.trigger, escalationBaseUrl: this.config.ESCALATION_PUBLIC_URL });
-    const outcome: SendOutcome = prepared.kind === 'fail'
-      ? { delivered: false, channelType: prepared.channelType, attempts: 1, reason: prepared.reason }
-      : await this.http.send(prepared.request, prepared.channelType, `channel:${delivery.tenantId}/${channel}`);
+    const outcome = await this.send(prepared, `channel:${delivery.tenantId}/${channel}`);
     const result = consequencesOf(delivery, outcome, new Date());
     await this.log.finish(manager, delivery.id, result.log);
     await this.messaging.publish(manager, [{ event: result.event, key: result.key }]);

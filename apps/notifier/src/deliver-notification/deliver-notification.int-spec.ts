@@ -1,113 +1,35 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { NestFactory } from '@nestjs/core';
+import { createHmac } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
-import { Topics, eventKey, newEvent, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
-import { TimerService, configureHttp } from '@vigil/platform-nest';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { Topics, type NotificationChannelSpec } from '@vigil/contracts';
+import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { DeliveryTimerKind, deliverySubject } from '../delivery-log/delivery';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
+import { acknowledgedAfter, resolvedAfter, triggered, useNotifier, type NotifierTestKit, type startReceiver } from '../testing/notifier-test-kit';
 import { DeliverNotificationHandler } from './deliver-notification.handler';
+import { DeliveryWorkers } from './delivery-workers';
 
 const env = testEnv();
 // Short backoffs so retries take milliseconds, not seconds.
 Object.assign(process.env, { NOTIFIER_RETRY_INITIAL_MS: '50', NOTIFIER_RETRY_MAX_MS: '200', NOTIFIER_RETRY_ATTEMPTS: '3' });
 
-interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown> }
-
-/** A receiver on 127.0.0.1 that answers each request with what `answer(n)` says (n from 1). */
-async function startReceiver(answer: (n: number) => { status: number; headers?: Record<string, string> } = () => ({ status: 200 })) {
-  const requests: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      requests.push({ headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')) });
-      const { status, headers } = answer(requests.length);
-      res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(status >= 300 ? `status ${status}` : 'ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks/vigil`,
-    host: `127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
-
 describe('notifier delivering escalations against real Kafka and PostgreSQL', () => {
+  const harness = useNotifier(AppModule, { env, startTestApp, EventCollector });
+  const { kit } = harness;
   let app: NestExpressApplication;
   let base: string;
   let dataSource: DataSource;
   let collector: EventCollector;
-  let producer: Producer;
-  const receivers: Receiver[] = [];
-
-  beforeAll(async () => {
-    app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-    configureHttp(app);
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  beforeAll(() => {
+    ({ app, base, collector } = harness);
     dataSource = app.get(DataSource);
-    collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.notificationEvents, Topics.notificationDeadLetters]);
-    producer = new Kafka({ clientId: 'notifier-test', brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
   });
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await collector?.stop();
-    await app?.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
-
-  const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
-    const r = await startReceiver(answer);
-    receivers.push(r);
-    return r;
-  };
-
-  const applyChannel = async (tenantId: string, name: string, spec: NotificationChannelSpec) => {
-    const token = await issueToken({ tenantId, scopes: ['admin'], home: env.VIGIL_HOME });
-    const response = await fetch(`${base}/api/v1/config/apply`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ apiVersion: 'vigil/v1', kind: 'NotificationChannel', metadata: { name, tenant: tenantId }, spec }),
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ kind: 'NotificationChannel', name, result: 'created' });
-  };
-
-  const alarm = { alarmKey: 'fp-db-down', serviceId: 'checkout-api', severity: 'critical' as const, summary: 'Primary DB unreachable' };
-
-  const triggered = (tenantId: string, targets: string[], escalationId: string = randomUUID()) =>
-    newEvent({
-      type: 'escalation-triggered', tenantId, subject: escalationId, occurredAt: new Date().toISOString(),
-      data: {
-        escalationId, policy: 'critical-paging', level: 1, round: 0, targets, alarm,
-        reason: { trigger: 'sla-breached', eventId: randomUUID(), policy: 'checkout-availability', detail: 'error budget exhausted' },
-      },
-    });
-
-  const produce = async (...events: EventEnvelope[]) => {
-    await producer.send({
-      topic: Topics.escalationEvents,
-      acks: -1,
-      messages: events.map((e) => ({ key: eventKey(e.tenantId, alarm.serviceId), value: JSON.stringify(e), headers: { 'event-type': e.type } })),
-    });
-  };
+  const receiver = (answer?: Parameters<typeof startReceiver>[0]) => kit.receiver(answer);
+  const applyChannel = (tenantId: string, name: string, spec: NotificationChannelSpec) => kit.applyChannel(base, tenantId, name, spec);
+  const produce: NotifierTestKit['produce'] = (...events) => kit.produce(...events);
 
   const deliveries = (tenantId: string) =>
     dataSource.query(`select channel, event_type, status, attempts, status_code, last_error from notifier.deliveries where tenant_id = $1 order by id`, [tenantId]);
@@ -211,12 +133,16 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     const first = triggered(tenant, ['ops-webhook']);
     const second = triggered(tenant, ['ops-webhook']);
 
-    await produce(first, second);
+    // One after the other: the channel's two workers would otherwise interleave their attempts.
+    await produce(first);
+    await collector.waitForEvent(tenant, 'notification-failed');
+    await produce(second);
 
     await eventually('two failures', async () => collector.events(tenant, 'notification-failed').length === 2);
     const reasons = Object.fromEntries(collector.events(tenant, 'notification-failed').map((e) => [e.data.escalationEventId, e.data.reason]));
     expect(reasons[first.id]).toBe('receiver answered HTTP 502: status 502 (after 4 attempts)');
-    expect(reasons[second.id]).toBe(`webhook:${hook.host} is open: the receiver failed repeatedly; not called`);
+    // Its first attempt is the fifth failure in a row: the breaker opens and the retry is refused.
+    expect(reasons[second.id]).toMatch(new RegExp(`^webhook:${hook.host} is open: the receiver failed repeatedly; not called`));
     expect(hook.requests).toHaveLength(5);
     const breakers = async () => ((await (await fetch(`${base}/reliability`)).json()) as { breakers: Array<{ name: string; state: string }> }).breakers;
     expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'open' }));
@@ -227,18 +153,20 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'closed' }));
   });
 
-  it('fails a delivery to an email channel as not supported yet, and one to a channel nobody applied', async () => {
+  it('fails a delivery to a disabled channel and one to a channel nobody applied, dead-lettering both', async () => {
     const tenant = uniqueTenant();
-    await applyChannel(tenant, 'ops-mail', { type: 'email', to: ['ops@example.com'] });
+    const hook = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, enabled: false });
 
-    await produce(triggered(tenant, ['ops-mail', 'nobody']));
+    await produce(triggered(tenant, ['ops-webhook', 'nobody']));
 
     await eventually('two failures', async () => collector.events(tenant, 'notification-failed').length === 2);
     expect(collector.events(tenant, 'notification-failed').map((e) => e.data.reason).sort()).toEqual([
-      'email channels are not supported yet (channel ops-mail)',
+      'channel ops-webhook is disabled',
       `no NotificationChannel named nobody for tenant ${tenant}`,
     ]);
     await eventually('two dead letters', async () => deadLetters(tenant).length === 2);
+    expect(hook.requests).toHaveLength(0);
   });
 
   it('is idempotent if run twice: the same escalation-triggered consumed twice posts once', async () => {
@@ -270,14 +198,8 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     await applyChannel(tenant, 'bystander', { type: 'webhook', url: bystander.url });
     const trigger = triggered(tenant, ['ops-webhook', 'oncall-slack']);
     const escalationId = trigger.data.escalationId;
-    const acknowledged = newEvent({
-      type: 'escalation-acknowledged', tenantId: tenant, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
-      data: { escalationId, alarm, acknowledgedBy: 'ada', acknowledgedAt: new Date().toISOString() },
-    });
-    const resolved = newEvent({
-      type: 'escalation-resolved', tenantId: tenant, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
-      data: { escalationId, alarm, resolvedAt: new Date().toISOString() },
-    });
+    const acknowledged = acknowledgedAfter(trigger);
+    const resolved = resolvedAfter(trigger);
 
     await produce(trigger, acknowledged, resolved);
 
@@ -299,11 +221,11 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     const hook = await receiver();
     await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
     const event = triggered(tenant, ['ops-webhook']);
-    const timers = app.get(TimerService);
+    const timers = app.get(DeliveryWorkers);
     const log = app.get(DeliveryLogRepository);
     const handler = app.get(DeliverNotificationHandler);
     const subject = deliverySubject(event.id, 'ops-webhook');
-    // Planned as the consumer does, but due in 3 s so the service's own poller leaves it to us first.
+    // Planned as the consumer does, but due in 3 s so the service's own workers leave it to us first.
     await dataSource.transaction(async (manager) => {
       await log.plan(manager, event, 'ops-webhook');
       await timers.timers.schedule(manager, {

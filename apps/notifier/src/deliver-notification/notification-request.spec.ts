@@ -94,7 +94,7 @@ describe('prepareDelivery', () => {
 
   it('posts the webhook body with idempotency key, event type and the signature of the exact body', () => {
     const prepared = prepareDelivery(webhook, 'ops-webhook', triggered, context);
-    if (prepared.kind !== 'send') throw new Error(`expected a request, got ${prepared.reason}`);
+    if (prepared.kind !== 'http') throw new Error(`expected a request, got ${prepared.kind}`);
     expect(prepared.request.url).toBe('https://hooks.example.com/vigil');
     expect(JSON.parse(prepared.request.body)).toEqual(buildWebhookBody(triggered, context));
     expect(prepared.request.headers).toEqual({
@@ -108,13 +108,13 @@ describe('prepareDelivery', () => {
 
   it('sends no signature for a channel without a secret', () => {
     const prepared = prepareDelivery({ name: 'plain', spec: { type: 'webhook', url: 'http://127.0.0.1:9/x' } }, 'plain', triggered, context);
-    if (prepared.kind !== 'send') throw new Error(`expected a request, got ${prepared.reason}`);
+    if (prepared.kind !== 'http') throw new Error(`expected a request, got ${prepared.kind}`);
     expect(prepared.request.headers).not.toHaveProperty('X-Vigil-Signature');
   });
 
   it('posts the Slack incoming-webhook body to a slack channel', () => {
     const prepared = prepareDelivery({ name: 'oncall-slack', spec: { type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' } }, 'oncall-slack', triggered, context);
-    if (prepared.kind !== 'send') throw new Error(`expected a request, got ${prepared.reason}`);
+    if (prepared.kind !== 'http') throw new Error(`expected a request, got ${prepared.kind}`);
     expect(JSON.parse(prepared.request.body)).toEqual(buildSlackBody(triggered, context));
   });
 
@@ -124,12 +124,33 @@ describe('prepareDelivery', () => {
     });
   });
 
-  it('fails at once for email and pagerduty channels: not supported yet', () => {
-    expect(prepareDelivery({ name: 'mail', spec: { type: 'email', to: ['ops@example.com'] } }, 'mail', triggered, context)).toEqual({
-      kind: 'fail', channelType: 'email', reason: 'email channels are not supported yet (channel mail)',
+  it('posts an Events API v2 trigger to PagerDuty, to the default endpoint unless the channel names one', () => {
+    const prepared = prepareDelivery({ name: 'pd', spec: { type: 'pagerduty', routingKey: 'R0UT1NG' } }, 'pd', triggered, context);
+    if (prepared.kind !== 'http') throw new Error(`expected a request, got ${prepared.kind}`);
+    expect(prepared.request.url).toBe('https://events.pagerduty.com/v2/enqueue');
+    expect(prepared.breaker).toBe('pagerduty:events.pagerduty.com');
+    expect(JSON.parse(prepared.request.body)).toMatchObject({ routing_key: 'R0UT1NG', event_action: 'trigger', dedup_key: escalationId });
+    expect(prepared.request.headers['Idempotency-Key']).toBe(`${triggered.id}:pd`);
+    const local = prepareDelivery({ name: 'pd', spec: { type: 'pagerduty', routingKey: 'R', url: 'http://127.0.0.1:9/v2/enqueue' } }, 'pd', triggered, context);
+    expect(local).toMatchObject({ kind: 'http', breaker: 'pagerduty:127.0.0.1:9', request: { url: 'http://127.0.0.1:9/v2/enqueue' } });
+  });
+
+  it('mails through the channel\'s SMTP server, with a breaker per server', () => {
+    const spec = { type: 'email' as const, host: 'smtp.example.com', port: 587, auth: { user: 'vigil', pass: 'pw' }, from: 'vigil@example.com', to: ['ops@example.com'] };
+    const prepared = prepareDelivery({ name: 'ops-mail', spec }, 'ops-mail', triggered, context);
+    expect(prepared).toMatchObject({
+      kind: 'email', channelType: 'email', breaker: 'smtp:smtp.example.com:587',
+      smtp: { host: 'smtp.example.com', port: 587, secure: false, auth: { user: 'vigil', pass: 'pw' } },
+      message: { from: 'vigil@example.com', to: ['ops@example.com'] },
     });
-    expect(prepareDelivery({ name: 'pd', spec: { type: 'pagerduty', routingKey: 'r' } }, 'pd', triggered, context)).toMatchObject({
-      kind: 'fail', channelType: 'pagerduty',
+  });
+
+  it('fails at once for a channel stored without what its type needs', () => {
+    expect(prepareDelivery({ name: 'mail', spec: { type: 'email', to: ['ops@example.com'] } }, 'mail', triggered, context)).toEqual({
+      kind: 'fail', channelType: 'email', reason: 'channel mail has no host',
+    });
+    expect(prepareDelivery({ name: 'pd', spec: { type: 'pagerduty' } }, 'pd', triggered, context)).toEqual({
+      kind: 'fail', channelType: 'pagerduty', reason: 'channel pd has no routingKey',
     });
   });
 

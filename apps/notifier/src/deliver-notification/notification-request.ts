@@ -1,14 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { assertNever, type AlarmRef, type EscalationReason, type NotificationChannelSpec } from '@vigil/contracts';
-import { idempotencyKey, type EscalationEvent, type TriggerContext } from '../delivery-log/delivery';
-
-/** What the delivery needs to know besides the event. */
-export interface NotificationContext {
-  /** For acknowledged/resolved: what the channel was paged with. */
-  trigger?: TriggerContext;
-  /** The escalation service's public base URL (`ESCALATION_PUBLIC_URL`). */
-  escalationBaseUrl: string;
-}
+import { PagerDutyEventsUrl, assertNever, type AlarmRef, type ChannelType, type EscalationReason, type NotificationChannelSpec } from '@vigil/contracts';
+import { idempotencyKey, type EscalationEvent } from '../delivery-log/delivery';
+import { buildEmailMessage, type EmailMessage } from './email-message';
+import { acknowledgeUrl, pagedWith, type NotificationContext } from './notification-context';
+import { buildPagerDutyEvent } from './pagerduty-event';
 
 /** The JSON a webhook receives. Fields are only ever added (DESIGN.md, Evolution). */
 export interface WebhookBody {
@@ -36,24 +31,28 @@ export interface OutboundRequest {
   body: string;
 }
 
-export type PreparedDelivery = { kind: 'send'; channelType: string; request: OutboundRequest } | { kind: 'fail'; channelType: string; reason: string };
-
-export function acknowledgeUrl(escalationBaseUrl: string, escalationId: string): string {
-  return `${escalationBaseUrl.replace(/\/+$/, '')}/api/v1/escalations/${encodeURIComponent(escalationId)}/acknowledge`;
+/** Where an email channel's SMTP server is, and how to log in (the password never leaves this object). */
+export interface SmtpTarget {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; pass: string };
 }
+
+/**
+ * What to do for one delivery: an HTTP POST (webhook, Slack, PagerDuty), a mail, or
+ * nothing because it cannot be made. `breaker` names the destination's circuit breaker.
+ */
+export type PreparedDelivery =
+  | { kind: 'http'; channelType: ChannelType; breaker: string; request: OutboundRequest }
+  | { kind: 'email'; channelType: 'email'; breaker: string; smtp: SmtpTarget; message: EmailMessage }
+  | { kind: 'fail'; channelType: string; reason: string };
+
+export { acknowledgeUrl, type NotificationContext } from './notification-context';
 
 /** `sha256=<hex HMAC-SHA256 of the exact body bytes>`, the value of `X-Vigil-Signature`. */
 export function signBody(body: string | Buffer, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** Level, round, policy and reason: from the trigger itself, or from what the channel was paged with. */
-function pagedWith(event: EscalationEvent, context: NotificationContext): TriggerContext | undefined {
-  if (event.type === 'escalation-triggered') {
-    const { policy, level, round, reason } = event.data;
-    return { policy, level, round, reason };
-  }
-  return context.trigger;
 }
 
 export function buildWebhookBody(event: EscalationEvent, context: NotificationContext): WebhookBody {
@@ -146,10 +145,19 @@ function request(url: string, channel: string, event: EscalationEvent, body: str
   return { url, headers, body };
 }
 
+/** Breaker name for an HTTP destination: one per kind and host, whatever channel points at it. */
+export function breakerName(kind: 'webhook' | 'pagerduty', url: string): string | undefined {
+  try {
+    return `${kind}:${new URL(url).host}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Turns a delivery into the HTTP request to make, or into the reason it cannot be made.
- * A channel that is missing, disabled or of a kind not supported yet fails at once:
- * retrying would not change the answer.
+ * Turns a delivery into the call to make, or into the reason it cannot be made. A
+ * channel that is missing, disabled or incomplete fails at once: retrying would not
+ * change the answer.
  */
 export function prepareDelivery(
   channel: { name: string; spec: NotificationChannelSpec } | undefined,
@@ -160,18 +168,37 @@ export function prepareDelivery(
   if (!channel) {
     return { kind: 'fail', channelType: 'unknown', reason: `no NotificationChannel named ${channelName} for tenant ${event.tenantId}` };
   }
-  const { spec } = channel;
-  if (spec.enabled === false) return { kind: 'fail', channelType: spec.type, reason: `channel ${channel.name} is disabled` };
+  const { spec, name } = channel;
+  if (spec.enabled === false) return { kind: 'fail', channelType: spec.type, reason: `channel ${name} is disabled` };
+  const incomplete = (field: string): PreparedDelivery => ({ kind: 'fail', channelType: spec.type, reason: `channel ${name} has no ${field}` });
   switch (spec.type) {
     case 'webhook':
     case 'slack': {
-      if (!spec.url) return { kind: 'fail', channelType: spec.type, reason: `channel ${channel.name} has no url` };
+      if (!spec.url) return incomplete('url');
+      const breaker = breakerName('webhook', spec.url);
+      if (!breaker) return { kind: 'fail', channelType: spec.type, reason: 'cannot send: the channel url is not a URL' };
       const body = JSON.stringify(spec.type === 'webhook' ? buildWebhookBody(event, context) : buildSlackBody(event, context));
-      return { kind: 'send', channelType: spec.type, request: request(spec.url, channel.name, event, body, spec.secret) };
+      return { kind: 'http', channelType: spec.type, breaker, request: request(spec.url, name, event, body, spec.secret) };
     }
-    case 'email':
-    case 'pagerduty':
-      return { kind: 'fail', channelType: spec.type, reason: `${spec.type} channels are not supported yet (channel ${channel.name})` };
+    case 'pagerduty': {
+      if (!spec.routingKey) return incomplete('routingKey');
+      const url = spec.url ?? PagerDutyEventsUrl;
+      const breaker = breakerName('pagerduty', url);
+      if (!breaker) return { kind: 'fail', channelType: spec.type, reason: 'cannot send: the channel url is not a URL' };
+      const body = JSON.stringify(buildPagerDutyEvent(event, spec.routingKey, context));
+      return { kind: 'http', channelType: spec.type, breaker, request: request(url, name, event, body) };
+    }
+    case 'email': {
+      if (!spec.host) return incomplete('host');
+      if (!spec.port) return incomplete('port');
+      if (!spec.from) return incomplete('from');
+      if (!spec.to?.length) return incomplete('to');
+      const smtp: SmtpTarget = { host: spec.host, port: spec.port, secure: spec.secure ?? false, ...(spec.auth ? { auth: { ...spec.auth } } : {}) };
+      return {
+        kind: 'email', channelType: 'email', breaker: `smtp:${spec.host}:${spec.port}`, smtp,
+        message: buildEmailMessage(event, name, { from: spec.from, to: spec.to }, context),
+      };
+    }
     default:
       return assertNever(spec.type);
   }

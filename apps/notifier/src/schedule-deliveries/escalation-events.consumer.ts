@@ -1,7 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
-import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { MessagingService } from '@vigil/platform-nest';
+import { DeliveryWorkers } from '../deliver-notification/delivery-workers';
 import { DeliveryTimerKind, deliverySubject, type EscalationEvent } from '../delivery-log/delivery';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { planDeliveries } from './plan-deliveries';
@@ -15,7 +16,7 @@ import { planDeliveries } from './plan-deliveries';
 export class EscalationEventsConsumer implements OnModuleInit {
   constructor(
     private readonly messaging: MessagingService,
-    private readonly timers: TimerService,
+    private readonly workers: DeliveryWorkers,
     private readonly log: DeliveryLogRepository,
   ) {}
 
@@ -24,8 +25,8 @@ export class EscalationEventsConsumer implements OnModuleInit {
       name: 'escalation-events',
       topics: [Topics.escalationEvents],
       handle: (event, { manager }) => this.handle(event, manager),
-      // Deliver now rather than at the next timer poll.
-      afterCommit: () => this.timers.kick(),
+      // Deliver now rather than at the workers' next poll.
+      afterCommit: () => this.workers.kick(),
     });
   }
 
@@ -60,7 +61,7 @@ export class EscalationEventsConsumer implements OnModuleInit {
     const now = new Date();
     for (const { channel, trigger } of planDeliveries(event, notified)) {
       if (!(await this.log.plan(manager, event, channel, trigger))) continue;
-      await this.timers.timers.schedule(manager, {
+      await this.workers.timers.schedule(manager, {
         tenantId: event.tenantId,
         kind: DeliveryTimerKind,
         subject: deliverySubject(event.id, channel),

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { issueToken } from '@vigil/auth';
+import { Topics, eventKey, newEvent, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
+
+export interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown>; at: number }
+export interface Answer { status: number; headers?: Record<string, string>; /** Hold the answer back this long. */ delayMs?: number }
+
+/**
+ * A receiver on 127.0.0.1 that answers each request with what `answer(n)` says (n from 1).
+ * `hang` leaves a request without an answer until the receiver closes.
+ */
+export async function startReceiver(answer: (n: number) => Answer | 'hang' = () => ({ status: 200 })) {
+  const requests: Received[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      requests.push({ headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')), at: Date.now() });
+      const reply = answer(requests.length);
+      if (reply === 'hang') return;
+      const send = () => res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers }).end(reply.status >= 300 ? `status ${reply.status}` : 'ok');
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/vigil`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+export const testAlarm = { alarmKey: 'fp-db-down', serviceId: 'checkout-api', severity: 'critical' as const, summary: 'Primary DB unreachable' };
+
+export function triggered(tenantId: string, targets: string[], escalationId: string = randomUUID()) {
+  return newEvent({
+    type: 'escalation-triggered', tenantId, subject: escalationId, occurredAt: new Date().toISOString(),
+    data: {
+      escalationId, policy: 'critical-paging', level: 1, round: 0, targets, alarm: testAlarm,
+      reason: { trigger: 'sla-breached', eventId: randomUUID(), policy: 'checkout-availability', detail: 'error budget exhausted' },
+    },
+  });
+}
+
+export function acknowledgedAfter(trigger: ReturnType<typeof triggered>, acknowledgedBy = 'ada') {
+  const { escalationId } = trigger.data;
+  return newEvent({
+    type: 'escalation-acknowledged', tenantId: trigger.tenantId, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
+    data: { escalationId, alarm: testAlarm, acknowledgedBy, acknowledgedAt: new Date().toISOString() },
+  });
+}
+
+export function resolvedAfter(trigger: ReturnType<typeof triggered>) {
+  const { escalationId } = trigger.data;
+  return newEvent({
+    type: 'escalation-resolved', tenantId: trigger.tenantId, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
+    data: { escalationId, alarm: testAlarm, resolvedAt: new Date().toISOString() },
+  });
+}
+
+/** A Kafka producer, receivers, and the apply call, shared by the notifier's int tests (which bring the collector). */
+export class NotifierTestKit {
+  private producer!: Producer;
+  private readonly receivers: Receiver[] = [];
+
+  constructor(private readonly env: { KAFKA_BROKERS: string; VIGIL_HOME: string }) {}
+
+  async start(): Promise<this> {
+    this.producer = new Kafka({ clientId: 'notifier-test', brokers: this.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).producer();
+    await this.producer.connect();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect();
+    await Promise.all(this.receivers.map((r) => r.close()));
+  }
+
+  async receiver(answer?: Parameters<typeof startReceiver>[0]): Promise<Receiver> {
+    const r = await startReceiver(answer);
+    this.receivers.push(r);
+    return r;
+  }
+
+  async applyChannel(base: string, tenantId: string, name: string, spec: NotificationChannelSpec): Promise<void> {
+    const token = await issueToken({ tenantId, scopes: ['admin'], home: this.env.VIGIL_HOME });
+    const response = await fetch(`${base}/api/v1/config/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ apiVersion: 'vigil/v1', kind: 'NotificationChannel', metadata: { name, tenant: tenantId }, spec }),
+    });
+    const body = await response.json();
+    if (response.status !== 200) throw new Error(`apply ${name}: ${response.status} ${JSON.stringify(body)}`);
+  }
+
+  async produce(...events: EventEnvelope[]): Promise<void> {
+    await this.producer.send({
+      topic: Topics.escalationEvents,
+      acks: -1,
+      messages: events.map((e) => ({ key: eventKey(e.tenantId, testAlarm.serviceId), value: JSON.stringify(e), headers: { 'event-type': e.type } })),
+    });
+  }
+}
+
+/** What the harness needs of `@vigil/testing`, handed in by the test (the app's own code may not import it). */
+export interface TestingLib<C extends { stop(): Promise<void> }> {
+  env: { KAFKA_BROKERS: string; VIGIL_HOME: string };
+  startTestApp(module: Type<unknown>): Promise<{ app: NestExpressApplication; url: string }>;
+  EventCollector: { start(brokers: string, topics: string[]): Promise<C> };
+}
+
+/**
+ * Boots the notifier once for a test file (before all, closed after all) with a collector
+ * on the notification topics and the kit; the returned object is filled in `beforeAll`.
+ */
+export function useNotifier<C extends { stop(): Promise<void> }>(appModule: Type<unknown>, testing: TestingLib<C>) {
+  const harness = { app: undefined as unknown as NestExpressApplication, base: '', collector: undefined as unknown as C, kit: new NotifierTestKit(testing.env) };
+  beforeAll(async () => {
+    const started = await testing.startTestApp(appModule);
+    harness.app = started.app;
+    harness.base = started.url.replace('[::1]', '127.0.0.1');
+    harness.collector = await testing.EventCollector.start(testing.env.KAFKA_BROKERS, [Topics.notificationEvents, Topics.notificationDeadLetters]);
+    await harness.kit.start();
+  });
+  afterAll(async () => {
+    await harness.kit.stop();
+    await harness.collector?.stop();
+    await harness.app?.close();
+  });
+  return harness;
+}
