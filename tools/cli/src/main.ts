@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApplyCommand } from './apply/apply.command';
 import { registerDemoCommand } from './demo/demo.command';
 import { processIo, type CliIo } from './cli-io';
+import { registerNotificationsCommand } from './notifications/notifications-redrive.command';
 import { registerProjectionsCommand } from './projections/projections-rebuild.command';
 import { registerTokenCommand } from './token/token-issue.command';
 
@@ -20,7 +21,7 @@ function version(): string {
 
 export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('vigil')
-    .description('Vigil command line: apply configuration, issue tokens, rebuild projections, play the demo')
+    .description('Vigil command line: apply configuration, issue tokens, redrive notifications, rebuild projections, play the demo')
     .version(version())
     .showHelpAfterError()
     .exitOverride()
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerApplyCommand(program, io, setExitCode);
   registerTokenCommand(program, io, setExitCode);
   registerDemoCommand(program, io, setExitCode);
+  registerNotificationsCommand(program, io, setExitCode);
   registerProjectionsCommand(program, io, setExitCode);
   // Subcommands inherit neither exitOverride nor the output; set them on every level.
   const configure = (command: Command) => {
