@@ -190,6 +190,29 @@ describe('escalation against real Kafka and PostgreSQL', () => {
     expect(view.timeline[2]).toMatchObject({ by: 'alice@acme.example', via: 'http', at: first.body.acknowledgedAt });
   });
 
+  it('repeats the levels for `repeat` more rounds, each starting twice the last delay after the one before, then stops', async () => {
+    const tenant = uniqueTenant();
+    await applyPolicy(tenant, 'repeating', {
+      on: ['alarm-raised'],
+      levels: [{ after: '0s', notify: ['ops-webhook'] }, { after: '1s', notify: ['oncall-slack'] }],
+      repeat: 1,
+    });
+    await produce(raised(tenant, alarmOf('flapping-api')));
+
+    const last = await waitForPage(tenant, 'flapping-api', 1, 1);
+    const [escalation] = await escalations(tenant);
+    expect(pages(tenant, 'flapping-api').map((e) => [e.data.round, e.data.level, e.data.targets])).toEqual([
+      [0, 0, ['ops-webhook']], [0, 1, ['oncall-slack']], [1, 0, ['ops-webhook']], [1, 1, ['oncall-slack']],
+    ]);
+    const round1 = pages(tenant, 'flapping-api').find((e) => e.data.round === 1 && e.data.level === 0)!;
+    expect(Date.parse(round1.occurredAt)).toBeGreaterThanOrEqual(Date.parse(escalation.openedAt) + 2_000);
+    expect(escalation).toMatchObject({ state: 'open', lastLevel: { round: 1, level: 1 }, nextLevel: null });
+    expect(last.data.escalationId).toBe(escalation.id);
+    const pending = await dataSource.query(
+      `select count(*)::int as n from escalation.timers where tenant_id = $1 and fired_at is null and cancelled_at is null`, [tenant]);
+    expect(pending).toEqual([{ n: 0 }]);
+  });
+
   it('pages level 0 once when an at-risk alarm then breaches, recording the raised urgency', async () => {
     const tenant = uniqueTenant();
     await applyPolicy(tenant, 'sla-paging', {
@@ -354,6 +377,22 @@ describe('escalation against real Kafka and PostgreSQL', () => {
     const resolved = (collector.events(tenant, 'escalation-resolved') as unknown as Envelope[]).filter((e) => e.subject === id);
     expect(resolved).toEqual([expect.objectContaining({ causationId: clear.id })]);
     expect((await escalations(tenant)).map((e) => e.alarm.alarmKey).sort()).toEqual(['api-errors', 'marker']);
+  });
+
+  it('fires a level that falls due while the service is down once it is back, and only once', async () => {
+    const tenant = uniqueTenant();
+    await applyPolicy(tenant, 'paging', { on: ['alarm-raised'], levels: [{ after: '0s', notify: ['ops-webhook'] }, { after: '2s', notify: ['oncall-slack'] }] });
+    await produce(raised(tenant, alarmOf('db-failover')));
+    const { subject: id } = await waitForPage(tenant, 'db-failover', 0, 0);
+
+    await app.close();
+    await sleep(2_500);
+    ({ app, url: base, dataSource } = await startTestApp(AppModule));
+
+    await waitForPage(tenant, 'db-failover', 0, 1);
+    const [timer] = await dataSource.query(`select fired_at from escalation.timers where tenant_id = $1 and subject = $2`, [tenant, `${id}/0/1`]);
+    expect(timer.fired_at).toEqual(expect.any(Date));
+    expect(pages(tenant, 'db-failover').map((e) => e.data.level)).toEqual([0, 1]);
   });
 
   it('answers 404 for an unknown id or another tenant escalation, and 400 naming an unknown state', async () => {
