@@ -1,8 +1,9 @@
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
 import { assertIdentifier } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
+import { consumerGroupLag } from './kafka';
 
 /** Thrown by a handler for a message that can never be processed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {}
@@ -74,24 +75,9 @@ export class IdempotentConsumer {
     await this.consumer?.disconnect();
   }
 
-  async lag(): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      let total = 0;
-      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.definition.topics });
-      for (const { topic, partitions } of committed) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        for (const p of partitions) {
-          const end = Number(ends.find((e) => e.partition === p.partition)?.high ?? 0);
-          const at = Number(p.offset) < 0 ? 0 : Number(p.offset);
-          total += Math.max(0, end - at);
-        }
-      }
-      return total;
-    } finally {
-      await admin.disconnect();
-    }
+  /** What this consumer has yet to read, asked through the caller's admin connection. */
+  lag(admin: Admin): Promise<number> {
+    return consumerGroupLag(admin, this.groupId, this.definition.topics);
   }
 
   private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {

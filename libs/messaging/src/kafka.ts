@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ISocketFactory, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ISocketFactory, type ITopicConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaOptions {
   brokers: string[];
@@ -59,4 +59,22 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], sett
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Messages on `topics` that consumer group `groupId` has not committed yet. A partition the
+ * group never committed counts from its start, which is where a new group begins.
+ */
+export async function consumerGroupLag(admin: Admin, groupId: string, topics: string[]): Promise<number> {
+  let total = 0;
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  for (const { topic, partitions } of committed) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const p of partitions) {
+      const end = ends.find((e) => e.partition === p.partition);
+      const at = Number(p.offset) < 0 ? Number(end?.low ?? 0) : Number(p.offset);
+      total += Math.max(0, Number(end?.high ?? 0) - at);
+    }
+  }
+  return total;
 }

@@ -46,6 +46,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
   async onApplicationBootstrap(): Promise<void> {
     // Belt and braces: also stopped by the platform before its last outbox pass.
     this.messaging.stopBeforeDrain(() => this.stop());
+    this.messaging.reportLag(this.groupId, [Topics.alarmsInbound]);
     const consumer = this.messaging.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     this.consumer = consumer;
     await consumer.connect();

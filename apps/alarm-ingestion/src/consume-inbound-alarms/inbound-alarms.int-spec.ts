@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Topics, deadLetterTopicOf } from '@vigil/contracts';
+import { MessagingService } from '@vigil/platform-nest';
 import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { InboundAlarmsConsumer } from './inbound-alarms.consumer';
@@ -63,6 +64,15 @@ describe('the consumer of vigil.alarms.inbound.v1 against real Kafka and Postgre
     expect(cleared.data).toMatchObject({ serviceId: 'billing', severity: 'major', resolution: 'cancelled' });
     expect(collector.events(tenant, 'alarm-raised')[0].data).toMatchObject({ source: 'nagios', labels: { team: 'billing' } });
     expect(collector.messages.find((m) => (m.value as { id?: string }).id === cleared.id)!.key).toBe(`${tenant}/billing`);
+  });
+
+  it('counts its group in the consumer lag that /health and /metrics show', async () => {
+    const group = process.env.INGESTION_INBOUND_CONSUMER_GROUP!;
+    const lag = await eventually('the inbound group caught up', async () => {
+      const all = await app.get(MessagingService).consumerLag();
+      return all[group] === 0 ? all : undefined;
+    }, 60_000);
+    expect(Object.keys(lag)).toContain(group);
   });
 
   it('sends poison messages to the dead-letter topic with the reason, and goes on consuming the partition', async () => {

@@ -3,7 +3,7 @@ import type { Admin, ISocketFactory, Kafka, Producer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
-import { IdempotentConsumer, OutboxRelay, appendToOutbox, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
+import { IdempotentConsumer, OutboxRelay, appendToOutbox, consumerGroupLag, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
 import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { VigilMetrics } from '../health/vigil-metrics';
@@ -23,6 +23,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   readonly relay: OutboxRelay;
   private readonly consumers: IdempotentConsumer[] = [];
   private readonly definitions: ConsumerDefinition[] = [];
+  private readonly otherGroups: Array<{ groupId: string; topics: string[] }> = [];
   private readonly producersOfEvents: Array<() => Promise<void>> = [];
   private producerConnected = false;
 
@@ -57,6 +58,18 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
       registers,
       async collect() {
         await relay.backlog().then((n) => this.set(n), () => this.reset());
+      },
+    });
+    const lagOf = () => this.consumerLag();
+    new Gauge({
+      name: 'vigil_consumer_lag',
+      help: 'Messages a consumer group has yet to read',
+      labelNames: ['group'],
+      registers,
+      async collect() {
+        this.reset();
+        const lag = await lagOf().catch(() => ({}) as Record<string, number>);
+        for (const [group, n] of Object.entries(lag)) this.set({ group }, n);
       },
     });
     new Gauge({
@@ -96,8 +109,20 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
     return this.producerConnected;
   }
 
+  /**
+   * Adds a consumer group the service runs outside `consume` (its own kafkajs consumer) to
+   * the lag shown at `/health` and exported as `vigil_consumer_lag`.
+   */
+  reportLag(groupId: string, topics: string[]): void {
+    this.otherGroups.push({ groupId, topics });
+  }
+
+  /** Messages each consumer group has yet to read, by group id. */
   async consumerLag(): Promise<Record<string, number>> {
-    const entries = await Promise.all(this.consumers.map(async (c) => [c.groupId, await c.lag()] as const));
+    const entries = await Promise.all([
+      ...this.consumers.map(async (c) => [c.groupId, await c.lag(this.admin)] as const),
+      ...this.otherGroups.map(async (g) => [g.groupId, await consumerGroupLag(this.admin, g.groupId, g.topics)] as const),
+    ]);
     return Object.fromEntries(entries);
   }
 
