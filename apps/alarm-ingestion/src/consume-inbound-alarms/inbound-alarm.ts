@@ -1,10 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength, validateSync } from 'class-validator';
-import { fieldProblems, type FieldProblem } from '@vigil/platform-nest';
-import { AlarmChangeDto } from '../record-alarms/alarm-change.dto';
+import { fieldProblems } from '@vigil/platform-nest';
+import { AlarmChangeDto, alarmChangeProblems, toAlarmChange } from '../record-alarms/alarm-change.dto';
 import type { AlarmChange } from '../record-alarms/decide-alarm-change';
-
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** One message on `vigil.alarms.inbound.v1`: a native alarm change and the tenant it belongs to. */
 export class InboundAlarmDto extends AlarmChangeDto {
@@ -30,30 +28,7 @@ export function parseInboundAlarm(value: Buffer | null, now: number): InboundAla
   }
   const dto = plainToInstance(InboundAlarmDto, body);
   const problems = fieldProblems(validateSync(dto, { forbidUnknownValues: false }));
-  if (problems.length === 0) problems.push(...changeProblems(dto, now));
+  if (problems.length === 0) problems.push(...alarmChangeProblems(dto, now));
   if (problems.length > 0) return { ok: false, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
-  return {
-    ok: true,
-    tenantId: dto.tenantId,
-    change: {
-      alarmKey: dto.alarmId,
-      serviceId: dto.serviceId,
-      severity: dto.severity,
-      status: dto.status,
-      summary: dto.summary,
-      source: dto.source ?? 'kafka',
-      labels: dto.labels ?? {},
-      occurredAt: new Date(dto.occurredAt).toISOString(),
-      ...(dto.resolution ? { resolution: dto.resolution } : {}),
-    },
-  };
-}
-
-/** The checks POST /api/v1/alarms makes after the DTO (record-alarms.controller.ts `parseBody`). */
-function changeProblems(dto: AlarmChangeDto, now: number): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (Date.parse(dto.occurredAt) > now + FUTURE_TOLERANCE_MS) problems.push({ field: 'occurredAt', rule: 'notInFuture', message: 'must not be in the future' });
-  if (dto.labels && Object.values(dto.labels).some((v) => typeof v !== 'string')) problems.push({ field: 'labels', rule: 'stringValues', message: 'label values must be strings' });
-  if (dto.resolution && dto.status !== 'cleared') problems.push({ field: 'resolution', rule: 'onlyOnClear', message: 'is only allowed when status is cleared' });
-  return problems;
+  return { ok: true, tenantId: dto.tenantId, change: toAlarmChange(dto, 'kafka') };
 }
