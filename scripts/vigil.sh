@@ -250,9 +250,30 @@ lint() {
 }
 
 # ---- test --------------------------------------------------------------------------
+# The dashboard's browser test drives Debian's chromium (playwright-core, no downloaded
+# browser). Installed here when missing; skipped, saying so, only where apt cannot run.
+ensure_chromium() {
+  local chromium="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
+  [ -x "$chromium" ] && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
+  fi
+  if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium for the dashboard's browser test (apt-get install chromium)"
+    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1 \
+      || { $sudo apt-get update >/dev/null 2>&1 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1; }; then
+      [ -x "$chromium" ] && return 0
+    fi
+  fi
+  log "WARNING: no chromium at $chromium and apt-get cannot install it here: the dashboard's browser test is SKIPPED"
+  export VIGIL_SKIP_BROWSER_TESTS=1
+}
+
 run_tests() {
   local rc=0
   infra vigil_test
+  ensure_chromium
   build
   lint
   bin jest --ci "$@" || rc=$?

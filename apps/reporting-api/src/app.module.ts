@@ -6,8 +6,10 @@ import { DailyComplianceHandler } from './daily-compliance/daily-compliance.hand
 import { ReportingReadModel1763710000000 } from './migrations/1763710000000-reporting-read-model.migration';
 import { ReportingIncidentSeverities1763710000100 } from './migrations/1763710000100-incident-severities.migration';
 import { ReportingReportHistory1763710000200 } from './migrations/1763710000200-report-history.migration';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsHandler } from './incidents/incidents.handler';
+import { ServicesController } from './list-services/services.controller';
 import { MonthlyReportController } from './monthly-report/monthly-report.controller';
 import { MonthlyReportHandler } from './monthly-report/monthly-report.handler';
 import { RebuildReadModelController } from './rebuild-read-model/rebuild-read-model.controller';
@@ -27,7 +29,7 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300],
     }),
   ],
-  controllers: [ComplianceController, MonthlyReportController, IncidentsController, RebuildReadModelController],
+  controllers: [ComplianceController, MonthlyReportController, IncidentsController, ServicesController, DashboardController, RebuildReadModelController],
   providers: [
     ReadModelConsumer, ReportFactsReader, ReportCache, DailyComplianceHandler, MonthlyReportHandler, IncidentsHandler, RebuildReadModelService,
     { provide: APP_INTERCEPTOR, useClass: DegradedHealthInterceptor },

@@ -81,7 +81,8 @@ export function incidentJson(alias: string, asOf: string): string {
     'acknowledgedAt', ${epochMs(`${i}.acknowledged_at`)}, 'acknowledgedRecordedAt', ${epochMs(`${i}.acknowledged_recorded_at`)},
     'resolution', ${i}.resolution, 'raisedEventId', ${i}.raised_event_id, 'clearedEventId', ${i}.cleared_event_id,
     'acknowledgedEventId', ${i}.acknowledged_event_id, 'corrections', ${i}.corrections,
-    'severities', coalesce((select json_agg(json_build_object('at', ${epochMs('s.effective_from')}, 'severity', s.severity, 'rank', s.rank, 'eventId', s.event_id))
+    'severities', coalesce((select json_agg(json_build_object('at', ${epochMs('s.effective_from')}, 'severity', s.severity, 'rank', s.rank, 'eventId', s.event_id)
+        order by s.effective_from, s.rank, s.event_id)
       from reporting.incident_severities s where s.incident_id = ${i}.id and s.recorded_at <= ${asOf}), '[]'::json))`;
 }
 
