@@ -14,6 +14,8 @@ export class BaseConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(5) KAFKA_REPLICATION_FACTOR = 1;
   @Type(() => Number) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) TIMER_POLL_MS = 500;
+  /** How long an open breaker refuses calls before it lets one through (DESIGN.md: 60 s); a breaker may set its own. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
   @IsOptional() @IsString() VIGIL_HOME?: string;
   /** The base URL people reach this service on (acknowledge links in notifications). */
   @IsOptional() @IsString() PUBLIC_URL?: string;

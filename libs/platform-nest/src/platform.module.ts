@@ -54,7 +54,7 @@ export class PlatformModule {
           }),
       },
       { provide: TokenVerifier, useFactory: () => TokenVerifier.create(authConfigFromEnv()) },
-      PolicyRegistry,
+      { provide: PolicyRegistry, inject: [BASE_CONFIG], useFactory: (config: BaseConfig) => new PolicyRegistry({ halfOpenAfterMs: config.RESILIENCE_BREAKER_HALF_OPEN_MS }) },
       VigilMetrics,
       MessagingService,
       AuthGuard,

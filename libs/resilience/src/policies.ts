@@ -35,6 +35,9 @@ export class PolicyRegistry {
   private readonly bulkheads = new Map<string, { policy: BulkheadPolicy; limit: number; queue: number }>();
   private readonly listeners: Array<(name: string, state: BreakerSnapshot['state']) => void> = [];
 
+  /** `halfOpenAfterMs`: the default for breakers that do not set their own. */
+  constructor(private readonly defaults: { halfOpenAfterMs?: number } = {}) {}
+
   /** A named breaker; the same name returns the same breaker. */
   breaker(name: string, options: BreakerOptions = {}): IPolicy {
     if (!this.breakers.has(name)) this.breakers.set(name, this.newBreaker(name, options));
@@ -81,7 +84,7 @@ export class PolicyRegistry {
 
   private newBreaker(name: string, options: BreakerOptions): BreakerEntry {
     const policy = circuitBreaker(options.isFailure ? handleWhen(options.isFailure) : handleAll, {
-      halfOpenAfter: options.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs,
+      halfOpenAfter: options.halfOpenAfterMs ?? this.defaults.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.threshold ?? ResilienceDefaults.breakerThreshold),
     });
     const entry: BreakerEntry = { policy, critical: options.critical ?? false, lastChange: new Date(), options };
