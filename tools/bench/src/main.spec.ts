@@ -18,6 +18,13 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--speed', 'max'])).toThrow(/Unknown option/);
   });
 
+  it('reads the notify scenario\'s options, its timeout in seconds', () => {
+    expect(parseBenchArgs(['notify', '--pages', '50', '--page-timeout', '30']).options.notify).toEqual({
+      pages: 50, intervalMs: 100, backgroundPerS: 200, warmupPages: 20, pageTimeoutMs: 30_000,
+    });
+    expect(() => parseBenchArgs(['notify', '--pages', '0'])).toThrow(/--pages must be a whole number from 1/);
+  });
+
   it('refuses counts out of bounds before anything starts', () => {
     expect(() => parseBenchArgs(['ingest', '--batch-size', '5000'])).toThrow(/--batch-size must be a whole number from 2 to 1000/);
     expect(() => parseBenchArgs(['ingest', '--alerts', '1e9'])).toThrow(/--alerts/);

@@ -6,6 +6,7 @@ import { progress } from './shared/progress';
 import { interruption } from './shared/interruption';
 import type { BenchContext, ScenarioResult } from './shared/scenario';
 import { DefaultIngestOptions, runIngest, type IngestOptions } from './ingest/ingest.scenario';
+import { DefaultNotifyOptions, runNotify, type NotifyOptions } from './notify/notify.scenario';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -30,10 +31,21 @@ export const Scenarios: Record<string, Scenario> = {
     }),
     run: (context, options) => runIngest(context, options as IngestOptions),
   },
+  notify: {
+    description: 'a critical alarm POSTed to its page at a webhook, under other alarms; side by side with Prometheus Alertmanager',
+    options: (values): NotifyOptions => ({
+      pages: integer(values, 'pages', DefaultNotifyOptions.pages, 1, 10_000),
+      intervalMs: integer(values, 'page-interval', DefaultNotifyOptions.intervalMs, 1, 10_000),
+      backgroundPerS: integer(values, 'background', DefaultNotifyOptions.backgroundPerS, 0, 20_000),
+      warmupPages: integer(values, 'warmup-pages', DefaultNotifyOptions.warmupPages, 0, 1_000),
+      pageTimeoutMs: integer(values, 'page-timeout', DefaultNotifyOptions.pageTimeoutMs / 1000, 1, 600) * 1000,
+    }),
+    run: (context, options) => runNotify(context, options as NotifyOptions),
+  },
 };
 
 /** Named in DESIGN.md and still to be built. */
-export const PlannedScenarios = ['sla', 'notify', 'report', 'soak'];
+export const PlannedScenarios = ['sla', 'report', 'soak'];
 
 export const Usage = `usage: npm run bench -- [scenario...] [options]
 
@@ -54,6 +66,13 @@ ingest
   --batch-size N             alerts per batched request, 2..1000 (default ${DefaultIngestOptions.batchSize})
   --warmup N                 alerts sent before measuring, per target (default ${DefaultIngestOptions.warmup})
   --kafka-timeout S          seconds to wait for a case's events on Kafka (default ${DefaultIngestOptions.kafkaTimeoutMs / 1000})
+
+notify
+  --pages N                  critical alarms timed, per target (default ${DefaultNotifyOptions.pages})
+  --page-interval MS         between two pages (default ${DefaultNotifyOptions.intervalMs})
+  --background N             other alarms per second alongside (default ${DefaultNotifyOptions.backgroundPerS}; 0: none)
+  --warmup-pages N           pages sent before timing (default ${DefaultNotifyOptions.warmupPages})
+  --page-timeout S           seconds to wait for the last page (default ${DefaultNotifyOptions.pageTimeoutMs / 1000})
 
 Progress goes to stderr; stdout gets each scenario's table and, last, one JSON line of its figures.
 Environment: KAFKA_BROKERS, DATABASE_URL (the bench uses database vigil_bench on that server,
@@ -98,6 +117,11 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'batch-size': { type: 'string' },
         warmup: { type: 'string' },
         'kafka-timeout': { type: 'string' },
+        pages: { type: 'string' },
+        'page-interval': { type: 'string' },
+        background: { type: 'string' },
+        'warmup-pages': { type: 'string' },
+        'page-timeout': { type: 'string' },
       },
     });
   } catch (error) {

@@ -12,10 +12,11 @@ import { measureCpu, type CpuWindow } from '../shared/cpu-usage';
 import type { BenchContext, ScenarioResult } from '../shared/scenario';
 import { generateAlerts, type BenchAlert } from './bench-alerts';
 import { alertmanagerRequests } from './alertmanager-payload';
-import { countAlerts, startAlertmanager, type RunningAlertmanager } from './alertmanager-server';
+import { countAlerts, startAlertmanager, type RunningAlertmanager } from '../shared/alertmanager-server';
 import { KafkaArrivals, type Arrivals } from './kafka-arrivals';
 import { recordedAlarms, vigilRequests } from './vigil-payload';
-import { benchDatabaseUrl, resetBenchDatabase, skipInboundBacklog, startIngestion, type RunningIngestion } from './vigil-ingestion-server';
+import { benchDatabaseUrl, resetBenchDatabase } from '../shared/bench-database';
+import { skipInboundBacklog, startIngestion, type RunningIngestion } from './vigil-ingestion-server';
 
 export interface IngestOptions {
   /** Distinct alarm raises sent batched, to each target. */

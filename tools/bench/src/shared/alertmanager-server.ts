@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManagedProcess, freePort } from '../shared/child-process';
-import { progress } from '../shared/progress';
+import { ManagedProcess, freePort } from './child-process';
+import { progress } from './progress';
 
 /** Where Debian's `prometheus-alertmanager` package puts the binary. */
 export const AlertmanagerBinary = process.env.BENCH_ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -11,18 +11,36 @@ export const AlertmanagerBinary = process.env.BENCH_ALERTMANAGER_BIN ?? '/usr/bi
 /**
  * Every alert to one receiver that discards it: Alertmanager still validates, stores and
  * groups each alert (by alert name and service, as a typical configuration does), and
- * nothing leaves the machine.
+ * nothing leaves the machine. With `pagerUrl`, critical alerts instead page that webhook
+ * at once: every alert its own group (`group_by: ["..."]`), `group_wait: 0s`.
  */
-export const MinimalConfig = `# Written by the Vigil bench: one route, one receiver that sends nowhere.
+export function alertmanagerConfig(pagerUrl?: string): string {
+  const paging = pagerUrl === undefined ? '' : `  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      group_by: ["..."]
+      group_wait: 0s
+      group_interval: 1s
+      repeat_interval: 4h
+`;
+  const pager = pagerUrl === undefined ? '' : `  - name: pager
+    webhook_configs:
+      - url: "${pagerUrl}"
+        send_resolved: false
+`;
+  return `# Written by the Vigil bench: ${pagerUrl === undefined ? 'one route, one receiver that sends nowhere' : 'critical alerts page at once, everything else goes nowhere'}.
 route:
   receiver: "null"
   group_by: ["alertname", "service"]
   group_wait: 30s
   group_interval: 5m
   repeat_interval: 4h
-receivers:
+${paging}receivers:
   - name: "null"
-`;
+${pager}`;
+}
+
+export const MinimalConfig = alertmanagerConfig();
 
 function run(command: string, args: string[]): boolean {
   progress(`$ ${[command, ...args].join(' ')}`);
@@ -36,7 +54,7 @@ function run(command: string, args: string[]): boolean {
  */
 export function ensureAlertmanagerInstalled(): string {
   if (existsSync(AlertmanagerBinary)) return AlertmanagerBinary;
-  progress(`${AlertmanagerBinary} is missing; installing Debian's prometheus-alertmanager package (the baseline of the ingest scenario)`);
+  progress(`${AlertmanagerBinary} is missing; installing Debian's prometheus-alertmanager package (the baseline of the ingest and notify scenarios)`);
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || !existsSync('/usr/bin/apt-get')) {
     throw new Error(`${AlertmanagerBinary} is missing and the bench cannot install it here (needs root and apt-get). Run: sudo apt-get install -y prometheus-alertmanager`);
@@ -65,13 +83,13 @@ export interface RunningAlertmanager {
 
 /**
  * Alertmanager on 127.0.0.1 only, on a free port, clustering off (no gossip port), its
- * configuration and storage in a temporary directory that `stop` removes.
+ * configuration (`config`, YAML) and storage in a temporary directory that `stop` removes.
  */
-export async function startAlertmanager(logDir: string): Promise<RunningAlertmanager> {
+export async function startAlertmanager(logDir: string, config: string = MinimalConfig): Promise<RunningAlertmanager> {
   const binary = ensureAlertmanagerInstalled();
   const version = alertmanagerVersion(binary);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-alertmanager-'));
-  writeFileSync(path.join(dir, 'alertmanager.yml'), MinimalConfig);
+  writeFileSync(path.join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let managed: ManagedProcess;
