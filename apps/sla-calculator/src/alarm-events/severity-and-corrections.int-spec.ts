@@ -125,24 +125,40 @@ describe('sla-calculator on severity changes and corrected history', () => {
     await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'running', raised_at: correctedStart })]);
   });
 
-  it('records a corrected clear before the deadline after the breach was published, and publishes no second verdict', async () => {
+  it('retracts a published breach when a corrected clear shows the alarm was resolved before the deadline', async () => {
     const tenant = newTenant();
     await resolutionPolicy(tenant, { critical: '2s' });
     const raisedAt = new Date(Date.now() - 10_000);
     const clear = alarmCleared({ tenantId: tenant, raisedAt, clearedAt: new Date(raisedAt.getTime() + 9_000) });
     await producer.send(alarmRaised({ tenantId: tenant, raisedAt }), clear);
-    await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0);
+    const [breach] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0), 'sla-breached');
     const correctedEnd = new Date(raisedAt.getTime() + 1_000);
     const lateClear = alarmClearCorrected({ tenantId: tenant, raisedAt, clearedAt: correctedEnd, corrects: clear });
     await producer.send(lateClear);
-    await processed(db, 'alarm-events', lateClear.id);
 
+    const [met] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-met').length > 0), 'sla-met');
+    expect(met).toMatchObject({ causationId: lateClear.id, correlationId: breach.correlationId, subject: 'alarm-1' });
+    expect(verdictOf(met)).toMatchObject({ corrects: breach.id, effectiveAt: correctedEnd.toISOString(), reason: expect.stringMatching(/^corrected: critical alarm resolved after 1s .*the breach is retracted$/) });
     await expect(outagesOf(tenant)).resolves.toEqual([expect.objectContaining({ ended_at: correctedEnd, corrections: [expect.objectContaining({ eventId: lateClear.id, field: 'ended_at' })] })]);
-    await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'breached', corrected_outcome: 'met', cleared_at: correctedEnd })]);
+    await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'met', corrected_outcome: null, cleared_at: correctedEnd, breached_event_id: null })]);
     await sleep(1_000);
-    // The at-risk timer may have fired before the clear was processed; either way one breach and no met.
     expect(ofType(reader.of(tenant), 'sla-breached')).toHaveLength(1);
-    expect(ofType(reader.of(tenant), 'sla-met')).toEqual([]);
+    expect(ofType(reader.of(tenant), 'sla-met')).toHaveLength(1);
+  });
+
+  it('retracts the breach its deadline timer published when the clear, stamped before the deadline, arrives after it', async () => {
+    const tenant = newTenant();
+    await resolutionPolicy(tenant, { critical: '2s' });
+    const raisedAt = new Date();
+    const raise = alarmRaised({ tenantId: tenant, raisedAt });
+    await producer.send(raise);
+    const [breach] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0), 'sla-breached');
+    // Resolved 1.5 s after the raise; the monitor's clear reached Vigil late.
+    await producer.send(alarmCleared({ tenantId: tenant, raisedAt, clearedAt: new Date(raisedAt.getTime() + 1_500) }));
+    const [met] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-met').length > 0), 'sla-met');
+    expect(met).toMatchObject({ causationId: raise.id });
+    expect(verdictOf(met)).toMatchObject({ corrects: breach.id, effectiveAt: new Date(raisedAt.getTime() + 1_500).toISOString() });
+    await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'met', breached_event_id: null })]);
   });
 
   it('is idempotent if run twice: a severity change and corrections delivered twice apply once', async () => {

@@ -4,6 +4,7 @@ import { eventKey, newEvent, type AlarmRef, type AvailabilityFiguresData, type E
 import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/platform-nest';
 import type { DueTimer } from '@vigil/persistence';
 import { slaWindowAt, type Interval, type SlaWindow, type SlaWindowKind } from '@vigil/sla-engine';
+import { SlaSchema } from '../migrations';
 import { OutageIntervalsRepository, type ServiceOutage } from '../outage-intervals/outage-intervals.repository';
 import { formatDuration } from '../resolution-clocks/format-duration';
 import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
@@ -139,6 +140,7 @@ export class AvailabilityService implements OnModuleInit {
     const key = { tenantId, policy: rules.name, serviceId };
     const prefix = availabilityTimerPrefix(rules.name, serviceId, window.key);
     // The window's timers before its row: the order a firing timer takes them in, so the two never deadlock.
+    const pendingCause = await this.lockPendingTimers(manager, tenantId, prefix);
     await this.timerService.timers.cancelWhere(manager, tenantId, prefix);
     const stored = await this.windows.lock(manager, key, window);
     const decision = decideAvailability({ policy: rules, window, now: input.now, outages: input.outages, maintenance: input.maintenance, state: stored.state });
@@ -158,11 +160,24 @@ export class AvailabilityService implements OnModuleInit {
     await this.windows.save(manager, key, window, { state, verdicts: stored.verdicts + events.length, figures: figuresData(decision), evaluatedAt: input.now, corrections });
     for (const event of events) this.metrics.verdicts.inc({ type: event.type, policy_type: 'availability' });
     if (decision.wakeAt !== undefined) {
+      // What the timer's verdicts will be caused by: the alarm event behind the downtime, kept across
+      // re-arming by a timer or an applied document, which only re-judge it.
+      const timerCause = trigger.alarm || !pendingCause ? { id: trigger.cause.id, correlationId: trigger.cause.correlationId } : pendingCause;
       await this.timerService.timers.schedule(manager, {
         tenantId, kind: AvailabilityTimerKind, subject: `${prefix}${decision.wakeAt}`, dueAt: new Date(decision.wakeAt),
-        payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: { id: trigger.cause.id, correlationId: trigger.cause.correlationId } },
+        payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
       });
     }
+  }
+
+  /** Locks the window's pending timers (waiting for one being fired) and answers the cause the latest carries. */
+  private async lockPendingTimers(manager: EntityManager, tenantId: string, prefix: string): Promise<EvaluationTrigger['cause'] | undefined> {
+    const rows: Array<{ payload: { cause?: EvaluationTrigger['cause'] } }> = await manager.query(
+      `select payload from ${SlaSchema}.timers where tenant_id = $1 and kind = $2 and subject like $3 and fired_at is null and cancelled_at is null
+       order by due_at desc for update`,
+      [tenantId, AvailabilityTimerKind, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+    );
+    return rows[0]?.payload.cause;
   }
 
   /** The tenant's maintenance windows that cover the service. */

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { AnyEvent } from '@vigil/contracts';
 import { TimerService } from '@vigil/platform-nest';
 import {
-  alarmRaised, applyDocument, calculatorHarness, eventually, newTenant, sleep, startApp, useTestEnvironment,
+  alarmRaised, applyDocument, calculatorHarness, consumingAlarms, eventually, newTenant, sleep, startApp, useTestEnvironment,
 } from '../../test/sla-test-kit';
 import { AvailabilityTimerKind } from './availability.service';
 
@@ -29,6 +29,7 @@ describe('error-budget timers of several calculator instances and across a resta
     const tenant = newTenant();
     const first = await startApp();
     apps = [first.app];
+    await consumingAlarms(producer, db);
     await applyDocument(first.url, { kind: 'SLAPolicy', metadata: { name: 'availability', tenant }, spec: policySpec });
     const raisedAt = new Date();
     const raise = alarmRaised({ tenantId: tenant, raisedAt });

@@ -104,6 +104,19 @@ describe('decideResolutionClock', () => {
     expect(given(clockFor('20s')).when(cleared('2026-11-03T10:00:20.000Z')).state).toBe('breached');
   });
 
+  it('retracts a published breach when the clear, known only after the deadline timer fired, is stamped before the deadline', () => {
+    const decision = given(clockFor('20s', { state: 'breached', breachedEventId: 'breach-1' })).when(cleared('2026-11-03T10:00:15.000Z'));
+    expect(decision).toEqual({
+      state: 'met', cleared: { at: at('2026-11-03T10:00:15.000Z'), resolution: 'resolved' },
+      verdicts: [{ type: 'sla-met', data: expect.objectContaining({ corrects: 'breach-1', effectiveAt: '2026-11-03T10:00:15.000Z' }) }],
+    });
+  });
+
+  it('retracts a published breach when the alarm is cancelled as a false positive', () => {
+    const decision = given(clockFor('20s', { state: 'breached', breachedEventId: 'breach-1' })).when(cleared('2026-11-03T10:00:40.000Z', 'cancelled'));
+    expect(decision).toMatchObject({ state: 'cancelled', verdicts: [{ type: 'sla-met', data: { corrects: 'breach-1', reason: expect.stringContaining('false positive') } }] });
+  });
+
   it('records the clear of an alarm already breached without a second verdict', () => {
     expect(given(clockFor('20s', { state: 'breached' })).when(cleared('2026-11-03T10:00:30.000Z'))).toEqual({
       state: 'breached', verdicts: [], cleared: { at: at('2026-11-03T10:00:30.000Z'), resolution: 'resolved' },
@@ -192,7 +205,16 @@ describe('decideCorrectedStart', () => {
 });
 
 describe('decideCorrectedClear', () => {
-  it('records that a breach already published would have been met with the corrected end, and publishes nothing', () => {
+  it('retracts a published breach the corrected end avoids, by an sla-met that corrects it', () => {
+    const breached = clockFor('20s', { state: 'breached', clearedAt: at('2026-11-03T10:00:30.000Z'), breachedEventId: 'breach-1' });
+    const correction = decideCorrectedClear(breached, at('2026-11-03T10:00:10.000Z'));
+    expect(correction).toEqual({
+      clearedAt: at('2026-11-03T10:00:10.000Z'),
+      retraction: { type: 'sla-met', data: expect.objectContaining({ corrects: 'breach-1', effectiveAt: '2026-11-03T10:00:10.000Z', reason: expect.stringMatching(/^corrected: /) }) },
+    });
+  });
+
+  it('records that a breach whose event is not known would have been met with the corrected end, and publishes nothing', () => {
     const breached = clockFor('20s', { state: 'breached', clearedAt: at('2026-11-03T10:00:30.000Z') });
     expect(decideCorrectedClear(breached, at('2026-11-03T10:00:10.000Z'))).toEqual({ clearedAt: at('2026-11-03T10:00:10.000Z'), correctedOutcome: 'met' });
   });

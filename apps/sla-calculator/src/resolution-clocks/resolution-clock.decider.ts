@@ -28,6 +28,8 @@ export interface ResolutionClockState {
   deadline: number;
   state: ClockState;
   clearedAt: number | null;
+  /** The `sla-breached` event published for the clock, while it stands: what a retraction corrects. */
+  breachedEventId?: string | null;
 }
 
 export interface TimerFired {
@@ -119,21 +121,40 @@ export function decideCorrectedStart(clock: ResolutionClockState, raisedAt: numb
 /** What a corrected clear changes in a clock that has ended. */
 export interface CorrectedClear {
   clearedAt: number;
-  /** Set when the corrected end implies another verdict than the one published (which stays published). */
+  /** The breach published is retracted: the clock is met after all, and this `sla-met` corrects the breach. */
+  retraction?: Verdict;
+  /** Set when the corrected end implies another verdict than the one published and the breach's event is not known to retract it. */
   correctedOutcome?: 'met';
 }
 
 /**
  * A corrected clear: the outage ended earlier than the clock recorded. The clear time is
- * corrected; a verdict already published stays published (re-publishing corrected verdicts
- * is not done yet), so a breach the corrected end would have avoided is only recorded as
+ * corrected; a breach the corrected end avoids is retracted by an `sla-met` that `corrects`
+ * it (ADR 0011), or, for a clock stored before breaches kept their event id, recorded as
  * `correctedOutcome: 'met'`. `undefined`: nothing changes (an open clock is settled by a
  * clear, not corrected; a later end is no correction).
  */
 export function decideCorrectedClear(clock: ResolutionClockState, clearedAt: number): CorrectedClear | undefined {
   if (clock.clearedAt === null || clearedAt >= clock.clearedAt) return undefined;
-  if (clock.state === 'breached' && clearedAt < clock.deadline) return { clearedAt, correctedOutcome: 'met' };
+  if (clock.state === 'breached' && clearedAt < clock.deadline) {
+    const retraction = retractionOf(clock, clearedAt, 'resolved');
+    return retraction ? { clearedAt, retraction } : { clearedAt, correctedOutcome: 'met' };
+  }
   return { clearedAt };
+}
+
+/**
+ * The `sla-met` that retracts a published breach the clear shows was never true: resolved
+ * before the deadline (the clear reached us after the deadline timer fired, or was corrected),
+ * or cancelled (a false positive counts toward no SLA). `undefined` without the breach's id.
+ */
+function retractionOf(clock: ResolutionClockState, clearedAt: number, resolution: Resolution): Verdict | undefined {
+  if (!clock.breachedEventId) return undefined;
+  const why = resolution === 'cancelled'
+    ? 'the alarm was cancelled as a false positive'
+    : `${metReason(clock, businessTimeBetween(clock.raisedAt, clearedAt, clock.calendar))}, before the deadline`;
+  const retraction = verdict(clock, 'sla-met', clearedAt, `corrected: ${why}; the breach is retracted`);
+  return { ...retraction, data: { ...retraction.data, corrects: clock.breachedEventId } };
 }
 
 /**
@@ -155,8 +176,13 @@ export function decideResolutionClock(clock: ResolutionClockState, input: ClockI
     case 'alarm-cleared': {
       if (!isOpen(clock)) return unchanged;
       const cleared = { at: Date.parse(input.data.clearedAt), resolution: input.data.resolution };
-      // A breach already published stays published; a later cancellation only records the clear.
-      if (clock.state === 'breached') return { state: 'breached', verdicts: [], cleared };
+      if (clock.state === 'breached') {
+        // A breach that the clear shows was never true (resolved before the deadline, but known only
+        // after the deadline timer fired; or a false positive) is retracted; a true one stands.
+        const retraction = (cleared.resolution === 'cancelled' || cleared.at < clock.deadline) && retractionOf(clock, cleared.at, cleared.resolution);
+        if (retraction) return { state: cleared.resolution === 'cancelled' ? 'cancelled' : 'met', verdicts: [retraction], cleared };
+        return { state: 'breached', verdicts: [], cleared };
+      }
       if (cleared.resolution === 'cancelled') return { state: 'cancelled', verdicts: [], cleared };
       const outcome = resolutionVerdict({ clock: { deadline: clock.deadline, atRisk: clock.atRiskAt }, clearedAt: cleared.at, now: cleared.at });
       if (outcome === 'met') {

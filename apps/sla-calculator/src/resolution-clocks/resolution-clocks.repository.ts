@@ -17,7 +17,7 @@ interface ClockRow {
   id: string; tenant_id: string; policy: string; alarm_key: string; service_id: string; severity: string; summary: string;
   objective: string; objective_ms: string; at_risk_fraction: number; calendar_name: string | null; calendar: BusinessCalendar;
   raised_at: Date; at_risk_at: Date; deadline: Date; state: ClockState; cleared_at: Date | null; verdicts: number;
-  raised_event_id: string; correlation_id: string;
+  raised_event_id: string; correlation_id: string; breached_event_id: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,6 +38,7 @@ function toClock(row: ClockRow): StoredClock {
     deadline: new Date(row.deadline).getTime(),
     state: row.state,
     clearedAt: row.cleared_at ? new Date(row.cleared_at).getTime() : null,
+    breachedEventId: row.breached_event_id,
     verdicts: row.verdicts,
     raisedEventId: row.raised_event_id,
     correlationId: row.correlation_id,
@@ -113,20 +114,24 @@ export class ResolutionClocksRepository {
     );
   }
 
-  /** A corrected, earlier clear of a clock that has ended; its published verdicts stay. */
-  async correctClear(manager: EntityManager, id: string, correction: CorrectedClear, change: Record<string, unknown>): Promise<void> {
+  /** A corrected, earlier clear of a clock that has ended; a retracted breach leaves it met, with one more verdict. */
+  async correctClear(manager: EntityManager, id: string, correction: CorrectedClear & { verdicts: number }, change: Record<string, unknown>): Promise<void> {
     await manager.query(
-      `update ${this.table} set cleared_at = $2, corrected_outcome = coalesce($3, corrected_outcome), changes = changes || $4::jsonb, updated_at = now()
+      `update ${this.table} set cleared_at = $2, corrected_outcome = coalesce($3, corrected_outcome), changes = changes || $4::jsonb,
+         state = case when $5 then 'met' else state end, breached_event_id = case when $5 then null else breached_event_id end, verdicts = $6, updated_at = now()
        where id = $1`,
-      [id, iso(correction.clearedAt), correction.correctedOutcome ?? null, JSON.stringify([change])],
+      [id, iso(correction.clearedAt), correction.correctedOutcome ?? null, JSON.stringify([change]), correction.retraction !== undefined, correction.verdicts],
     );
   }
 
-  async update(manager: EntityManager, id: string, change: { state: ClockState; verdicts: number; cleared?: { at: number; resolution: Resolution } }): Promise<void> {
+  /** A verdict decided: the new state, and the breach's event id while a breach stands (a retraction clears it). */
+  async update(
+    manager: EntityManager, id: string, change: { state: ClockState; verdicts: number; cleared?: { at: number; resolution: Resolution }; breachedEventId: string | null },
+  ): Promise<void> {
     await manager.query(
-      `update ${this.table} set state = $2, verdicts = $3, cleared_at = coalesce($4, cleared_at), resolution = coalesce($5, resolution), updated_at = now()
+      `update ${this.table} set state = $2, verdicts = $3, cleared_at = coalesce($4, cleared_at), resolution = coalesce($5, resolution), breached_event_id = $6, updated_at = now()
        where id = $1`,
-      [id, change.state, change.verdicts, change.cleared ? iso(change.cleared.at) : null, change.cleared?.resolution ?? null],
+      [id, change.state, change.verdicts, change.cleared ? iso(change.cleared.at) : null, change.cleared?.resolution ?? null, change.breachedEventId],
     );
   }
 

@@ -8,7 +8,7 @@ import { SlaMetrics } from '../sla-metrics';
 import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 import {
   ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, isPending, startResolutionClock,
-  type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind,
+  type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind, type Verdict,
 } from './resolution-clock.decider';
 import { resolutionObjectiveFor, type PolicyDocument } from './resolution-policy.matcher';
 import { ResolutionClocksRepository, type StoredClock } from './resolution-clocks.repository';
@@ -95,9 +95,9 @@ export class ResolutionClocksService implements OnModuleInit {
   }
 
   /**
-   * A corrected clear: the clocks of that outage record the earlier end. A verdict already
-   * published stays; a breach the corrected end would have avoided is recorded as
-   * `corrected_outcome = 'met'` for the re-publishing of corrected verdicts to come.
+   * A corrected clear: the clocks of that outage record the earlier end. A breach the
+   * corrected end avoids is retracted by an `sla-met` that corrects it (ADR 0011), caused by
+   * the correction; a clock whose breach's event is not known records `corrected_outcome = 'met'`.
    */
   async correctEnd(manager: EntityManager, event: EventEnvelope<'alarm-cleared'>, outage: { startedAt: number; endedAt: number; previousEnd: number }): Promise<void> {
     const { serviceId, alarmKey } = event.data;
@@ -106,12 +106,17 @@ export class ResolutionClocksService implements OnModuleInit {
       const clock = await this.clocks.lock(manager, id);
       const correction = clock && decideCorrectedClear(clock, outage.endedAt);
       if (!clock || !correction) continue;
-      await this.clocks.correctClear(manager, id, correction, {
-        eventId: event.id, change: 'end-corrected', clearedAt: new Date(correction.clearedAt).toISOString(), ...(correction.correctedOutcome ? { correctedOutcome: correction.correctedOutcome } : {}),
+      const retraction = correction.retraction && this.toEvent(clock, correction.retraction, clock.verdicts + 1, { id: event.id, correlationId: clock.correlationId });
+      if (retraction) await this.messaging.publish(manager, [{ event: retraction, key: eventKey(clock.tenantId, clock.alarm.serviceId) }]);
+      await this.clocks.correctClear(manager, id, { ...correction, verdicts: clock.verdicts + (retraction ? 1 : 0) }, {
+        eventId: event.id, change: 'end-corrected', clearedAt: new Date(correction.clearedAt).toISOString(),
+        ...(correction.correctedOutcome ? { correctedOutcome: correction.correctedOutcome } : {}),
+        ...(retraction ? { retractedBy: retraction.id, retracted: clock.breachedEventId } : {}),
       });
+      if (retraction) this.metrics.verdicts.inc({ type: retraction.type, policy_type: 'resolution' });
       if (correction.correctedOutcome) {
         this.logger.warn({
-          msg: 'corrected clear implies another verdict than the one published; the published verdict stays', tenantId: clock.tenantId,
+          msg: 'corrected clear implies another verdict than the one published, whose event is not known; the published verdict stays', tenantId: clock.tenantId,
           policy: clock.policy, alarmKey, published: clock.state, corrected: correction.correctedOutcome,
         });
       }
@@ -143,21 +148,17 @@ export class ResolutionClocksService implements OnModuleInit {
   private async apply(manager: EntityManager, clock: StoredClock, input: ClockInput): Promise<void> {
     const decision: ClockDecision = decideResolutionClock(clock, input);
     if (decision.state === clock.state && decision.verdicts.length === 0 && !decision.cleared) return;
-    const events = decision.verdicts.map((verdict, i) =>
-      newEvent({
-        type: verdict.type,
-        tenantId: clock.tenantId,
-        subject: clock.alarm.alarmKey,
-        sequence: clock.verdicts + i + 1,
-        occurredAt: verdict.data.effectiveAt,
-        data: verdict.data,
-        // Every verdict is caused by the raise that started the clock and shares its correlation id.
-        causedBy: { id: clock.raisedEventId, correlationId: clock.correlationId },
-      }),
-    );
+    // Every verdict is caused by the raise that started the clock and shares its correlation id.
+    const events = decision.verdicts.map((verdict, i) => this.toEvent(clock, verdict, clock.verdicts + i + 1, { id: clock.raisedEventId, correlationId: clock.correlationId }));
     await this.messaging.publish(manager, events.map((event) => ({ event, key: eventKey(clock.tenantId, clock.alarm.serviceId) })));
-    await this.clocks.update(manager, clock.id, { state: decision.state, verdicts: clock.verdicts + events.length, cleared: decision.cleared });
+    const breach = events.find((e) => e.type === 'sla-breached');
+    const breachedEventId = decision.state === 'breached' ? (breach?.id ?? clock.breachedEventId ?? null) : null;
+    await this.clocks.update(manager, clock.id, { state: decision.state, verdicts: clock.verdicts + events.length, cleared: decision.cleared, breachedEventId });
     for (const event of events) this.metrics.verdicts.inc({ type: event.type, policy_type: 'resolution' });
+  }
+
+  private toEvent(clock: StoredClock, verdict: Verdict, sequence: number, causedBy: Pick<EventEnvelope, 'id' | 'correlationId'>): EventEnvelope<Verdict['type']> {
+    return newEvent({ type: verdict.type, tenantId: clock.tenantId, subject: clock.alarm.alarmKey, sequence, occurredAt: verdict.data.effectiveAt, data: verdict.data, causedBy });
   }
 
   private async startClock(manager: EntityManager, policy: PolicyDocument, input: AlarmToTime): Promise<void> {
