@@ -1,6 +1,7 @@
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
+import { inMessageTrace } from '@vigil/observability';
 import { assertIdentifier } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
 import { consumerGroupLag } from './kafka';
@@ -66,7 +67,12 @@ export class IdempotentConsumer {
     for (const topic of this.definition.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload),
+      // Each message continues the trace its producer stored in the headers.
+      eachMessage: (payload) =>
+        inMessageTrace(`${payload.topic} process`, payload.message.headers, {
+          'messaging.system': 'kafka', 'messaging.destination.name': payload.topic, 'messaging.consumer.group.name': this.groupId,
+          'messaging.kafka.offset': payload.message.offset, 'messaging.destination.partition.id': String(payload.partition),
+        }, () => this.onMessage(payload)),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { topicOf, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { traceHeaders } from '@vigil/observability';
 import { assertIdentifier } from '@vigil/persistence';
 
 export interface OutboxMessage {
@@ -13,14 +14,17 @@ export interface OutboxMessage {
 
 /**
  * Appends events to the outbox inside the caller's transaction: the state change and
- * the message commit together or not at all.
+ * the message commit together or not at all. The active trace (W3C `traceparent`) is
+ * stored in the headers, so the consumers continue the trace of the request.
  */
 export async function appendToOutbox(manager: EntityManager, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const s = assertIdentifier(schema);
   const values: unknown[] = [];
+  // The relay publishes later, outside this request: the trace travels in the stored headers.
+  const trace = traceHeaders();
   const rows = messages.map((m, i) => {
-    const headers = { 'event-type': m.event.type, 'correlation-id': m.event.correlationId, 'tenant-id': m.event.tenantId, ...m.headers };
+    const headers = { ...trace, 'event-type': m.event.type, 'correlation-id': m.event.correlationId, 'tenant-id': m.event.tenantId, ...m.headers };
     values.push(m.event.id, topicOf(m.event.type), m.key, JSON.stringify(headers), m.payload ?? JSON.stringify(m.event));
     const o = i * 5;
     return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}::jsonb, $${o + 5}::json)`;

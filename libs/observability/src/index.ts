@@ -1,3 +1,4 @@
 export * from './config';
 export * from './logging';
 export * from './metrics';
+export * from './trace-context';

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { DefaultPorts, type ServiceName } from '@vigil/contracts';
-import { ConfigError, loadConfig } from '@vigil/observability';
+import { ConfigError, flushTraces, loadConfig } from '@vigil/observability';
 import { BaseConfig } from './base.config';
 import { ErrorsFilter } from './http/errors.filter';
 import { createValidationPipe } from './http/validation';
@@ -73,7 +73,7 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 /**
  * SIGTERM/SIGINT: stop taking requests and let those in flight finish, then stop the
  * consumers (offsets committed), drain the outbox and close connections — the platform's
- * shutdown hooks — and exit 0. Past 30 s the process gives up and exits 1.
+ * shutdown hooks — send the spans still buffered, and exit 0. Past 30 s the process gives up and exits 1.
  */
 function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
   let stopping = false;
@@ -88,6 +88,7 @@ function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
     const server = app.getHttpServer() as import('node:http').Server;
     new Promise<void>((resolve) => server.close(() => resolve()))
       .then(() => app.close())
+      .then(() => flushTraces())
       .then(
         () => process.exit(0),
         (error: Error) => {

@@ -1,6 +1,7 @@
 import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics, deadLetterTopicOf } from '@vigil/contracts';
+import { inMessageTrace } from '@vigil/observability';
 import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
@@ -51,7 +52,14 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.alarmsInbound, fromBeginning: true });
-    await consumer.run({ partitionsConsumedConcurrently: 3, eachMessage: (payload) => this.handleMessage(payload) });
+    // A monitor that sends `traceparent` gets its alarm recorded in its own trace.
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachMessage: (payload) =>
+        inMessageTrace(`${payload.topic} process`, payload.message.headers, {
+          'messaging.system': 'kafka', 'messaging.destination.name': payload.topic, 'messaging.consumer.group.name': this.groupId,
+        }, () => this.handleMessage(payload)),
+    });
   }
 
   /** Stops before the platform drains the outbox: the message in hand finishes and its offset is committed. */

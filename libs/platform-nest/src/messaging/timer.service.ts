@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { inMessageTrace, type MessageHeaders } from '@vigil/observability';
 import { DurableTimers, type DueTimer } from '@vigil/persistence';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
@@ -39,7 +40,8 @@ export class TimerService implements OnApplicationBootstrap {
     const lateness = await this.timers.fireDue(now, async (timer, manager) => {
       const handler = this.handlers.get(timer.kind);
       if (!handler) throw new Error(`no handler for timer kind ${timer.kind}`);
-      await handler(timer, manager);
+      // A timer scheduled with `...traceHeaders()` in its payload fires in the trace that scheduled it.
+      await inMessageTrace(`timer ${timer.kind}`, timer.payload as MessageHeaders, { 'vigil.timer.kind': timer.kind, 'vigil.tenant': timer.tenantId }, () => handler(timer, manager));
     }, 100, (timer, error) => this.logger.warn({ msg: 'timer handler failed; will retry with backoff', kind: timer.kind, subject: timer.subject, error: error.message }));
     for (const ms of lateness) this.metrics.timerLateness.observe(ms / 1000);
     if (lateness.length > 0) this.messaging.flush();
