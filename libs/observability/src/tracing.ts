@@ -32,8 +32,7 @@ export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv): SpanProcessor[] |
 
 /**
  * Starts OpenTelemetry before anything it instruments is loaded: HTTP in and out (also
- * fetch/undici), Express and Nest routes, PostgreSQL, and pino (trace and span id on each
- * log line). File system, DNS and socket spans are noise at Vigil's scale and stay off.
+ * fetch/undici), Express and Nest routes and PostgreSQL. File system, DNS and socket spans are noise at Vigil's scale and stay off.
  * Kafka context is carried by Vigil itself (outbox headers, per-message consumer spans):
  * the kafkajs instrumentation would stamp the relay's poll instead of the request.
  * Metrics stay with prom-client (`/metrics`); OTel exports no metrics or logs.
@@ -56,10 +55,8 @@ export function startTracing(options: TracingOptions = {}): NodeSDK {
           // Probes and scrapes every few seconds would drown the traces that matter.
           ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
         },
-        '@opentelemetry/instrumentation-pino': {
-          disableLogSending: true,
-          logKeys: { traceId: 'traceId', spanId: 'spanId', traceFlags: 'traceFlags' },
-        },
+        // Trace ids reach log lines through loggerOptions' mixin, which needs no patching.
+        '@opentelemetry/instrumentation-pino': { enabled: false },
       }),
     ],
   });

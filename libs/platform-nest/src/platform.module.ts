@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Global, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +16,7 @@ import { ConfigDocumentsController } from './config-documents/config-documents.c
 import { configDocumentsMigration } from './config-documents/config-documents.migration';
 import { ConfigDocumentsService } from './config-documents/config-documents.service';
 import { HealthController } from './health/health.controller';
+import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
 import { VigilMetrics } from './health/vigil-metrics';
 import { MessagingService } from './messaging/messaging.service';
 import { TimerService } from './messaging/timer.service';
@@ -28,7 +29,11 @@ import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from './
  */
 @Global()
 @Module({})
-export class PlatformModule {
+export class PlatformModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+
   static forService(options: PlatformOptions): DynamicModule {
     const ownsDocuments = (Object.keys(DocumentOwners) as DocumentKind[]).some((k) => DocumentOwners[k] === options.service);
     const providers: Provider[] = [
@@ -71,7 +76,11 @@ export class PlatformModule {
             ...loggerOptions(options.service, loadConfig(BaseConfig).LOG_LEVEL),
             genReqId: (req: IncomingMessage) => (req.headers['x-correlation-id'] as string | undefined) ?? randomUUID(),
             customAttributeKeys: { reqId: 'correlationId' },
-            customProps: (req: IncomingMessage) => ({ tenantId: (req as IncomingMessage & { principal?: { tenantId: string } }).principal?.tenantId }),
+            // On every line of the request, not only inside `req`: correlation id and tenant (once authenticated).
+            customProps: (req: IncomingMessage) => ({
+              correlationId: (req as IncomingMessage & { id?: unknown }).id,
+              tenantId: (req as IncomingMessage & { principal?: { tenantId: string } }).principal?.tenantId,
+            }),
             autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
           },
           }),

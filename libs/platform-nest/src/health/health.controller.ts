@@ -73,6 +73,16 @@ export class HealthController {
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     for (const b of this.policies.snapshot().breakers) this.metrics.breakerState.set({ breaker: b.name }, b.state === 'open' || b.state === 'isolated' ? 1 : 0);
+    // The same checks as readiness, so "health failing" can be alerted on from the scrape.
+    const [database, kafka] = await Promise.all([
+      this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }).then(() => 1, () => 0),
+      this.kafkaCheck().then(() => 1, () => 0),
+    ]);
+    const breakers = this.policies.openCriticalBreakers().length === 0 ? 1 : 0;
+    this.metrics.componentUp.set({ component: 'database' }, database);
+    this.metrics.componentUp.set({ component: 'kafka' }, kafka);
+    this.metrics.componentUp.set({ component: 'breakers' }, breakers);
+    this.metrics.ready.set(database && kafka && breakers);
     return this.metrics.registry.metrics();
   }
 

@@ -12,6 +12,9 @@ export class VigilMetrics {
   readonly timerLateness: Histogram;
   readonly httpRequests: Histogram<'method' | 'route' | 'status'>;
   readonly breakerState: Gauge<'breaker'>;
+  /** Set on each scrape from the readiness checks, so an alert can name the component. */
+  readonly componentUp: Gauge<'component'>;
+  readonly ready: Gauge;
 
   constructor(@Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
     this.registry = createMetricsRegistry(options.service);
@@ -19,7 +22,9 @@ export class VigilMetrics {
     this.eventsConsumed = new Counter({ name: 'vigil_events_consumed_total', help: 'Events consumed, by outcome', labelNames: ['topic', 'type', 'outcome'], registers });
     this.eventsProduced = new Counter({ name: 'vigil_events_produced_total', help: 'Events published from the outbox', registers });
     this.timerLateness = new Histogram({ name: 'vigil_timer_lateness_seconds', help: 'How late durable timers fired', buckets: [0.1, 0.5, 1, 5, 15, 60, 300], registers });
-    this.httpRequests = new Histogram({ name: 'vigil_http_request_duration_seconds', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], registers });
+    this.httpRequests = new Histogram({ name: 'vigil_http_request_duration_seconds', help: 'HTTP requests by method, route template and status (probes and scrapes left out)', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], registers });
     this.breakerState = new Gauge({ name: 'vigil_circuit_breaker_open', help: '1 while a breaker is open', labelNames: ['breaker'], registers });
+    this.componentUp = new Gauge({ name: 'vigil_health_component_up', help: '1 while a readiness component (database, kafka, breakers) is up', labelNames: ['component'], registers });
+    this.ready = new Gauge({ name: 'vigil_ready', help: '1 while the service is ready (what /health/readiness answers)', registers });
   }
 }
