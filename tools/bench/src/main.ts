@@ -7,6 +7,7 @@ import { interruption } from './shared/interruption';
 import type { BenchContext, ScenarioResult } from './shared/scenario';
 import { DefaultIngestOptions, runIngest, type IngestOptions } from './ingest/ingest.scenario';
 import { DefaultNotifyOptions, runNotify, type NotifyOptions } from './notify/notify.scenario';
+import { DefaultReportOptions, runReport, type ReportOptions } from './report/report.scenario';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -42,10 +43,21 @@ export const Scenarios: Record<string, Scenario> = {
     }),
     run: (context, options) => runNotify(context, options as NotifyOptions),
   },
+  report: {
+    description: 'reporting-api\'s 30/90-day compliance and monthly reports from its read model; side by side with a SUM query per day',
+    options: (values): ReportOptions => ({
+      alarms: integer(values, 'report-alarms', DefaultReportOptions.alarms, 1_000, 5_000_000),
+      tenants: DefaultReportOptions.tenants,
+      servicesPerTenant: DefaultReportOptions.servicesPerTenant,
+      requests: integer(values, 'report-requests', DefaultReportOptions.requests, 10, 10_000),
+      warmup: integer(values, 'report-warmup', DefaultReportOptions.warmup, 0, 1_000),
+    }),
+    run: (context, options) => runReport(context, options as ReportOptions),
+  },
 };
 
 /** Named in DESIGN.md and still to be built. */
-export const PlannedScenarios = ['sla', 'report', 'soak'];
+export const PlannedScenarios = ['sla', 'soak'];
 
 export const Usage = `usage: npm run bench -- [scenario...] [options]
 
@@ -73,6 +85,11 @@ notify
   --background N             other alarms per second alongside (default ${DefaultNotifyOptions.backgroundPerS}; 0: none)
   --warmup-pages N           pages sent before timing (default ${DefaultNotifyOptions.warmupPages})
   --page-timeout S           seconds to wait for the last page (default ${DefaultNotifyOptions.pageTimeoutMs / 1000})
+
+report
+  --report-alarms N          alarms generated over 10 tenants and 100 services, 365 days (default ${DefaultReportOptions.alarms})
+  --report-requests N        requests timed per case (default ${DefaultReportOptions.requests})
+  --report-warmup N          requests per case before timing (default ${DefaultReportOptions.warmup})
 
 Progress goes to stderr; stdout gets each scenario's table and, last, one JSON line of its figures.
 Environment: KAFKA_BROKERS, DATABASE_URL (the bench uses database vigil_bench on that server,
@@ -122,6 +139,9 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         background: { type: 'string' },
         'warmup-pages': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'report-alarms': { type: 'string' },
+        'report-requests': { type: 'string' },
+        'report-warmup': { type: 'string' },
       },
     });
   } catch (error) {
