@@ -42,11 +42,21 @@ const opened = (trig: EscalationTrigger = 'sla-breached'): EscalationFact => dec
 const level = (state: Escalation, round: number, lvl: number, now: Date) => decideLevelDue(state, { round, level: lvl }, now);
 
 describe('opening an escalation', () => {
-  it('opens on a matching trigger with round 0 level 0 due at once', () => {
-    expect(decideTrigger(undefined, trigger('sla-breached', t0))).toEqual([{
+  it('opens on a matching trigger and pages level 0 at once when it is due at once', () => {
+    const facts = decideTrigger(undefined, trigger('sla-breached', t0));
+    expect(facts[0]).toEqual({
       type: 'opened', at: t0, escalationId: 'esc-1', tenantId: 'acme', alarm, policy: paging, reason: reason('sla-breached'),
       next: { round: 0, level: 0, roundStartedAt: t0, dueAt: t0 },
-    }]);
+    });
+    expect(facts.slice(1)).toEqual(decideLevelDue(given(facts[0]), { round: 0, level: 0 }, t0));
+    expect(facts[1]).toMatchObject({ type: 'level-triggered', at: t0, round: 0, level: 0, targets: paging.spec.levels[0].notify });
+  });
+
+  it('opens without paging when the first level comes later, leaving it to its timer', () => {
+    const later: PolicyDocument = { ...paging, spec: { ...paging.spec, levels: [{ after: '5m', notify: ['ops-webhook'] }] } };
+    expect(decideTrigger(undefined, trigger('sla-breached', t0, { policies: [later] }))).toEqual([
+      expect.objectContaining({ type: 'opened', next: { round: 0, level: 0, roundStartedAt: t0, dueAt: at(5) } }),
+    ]);
   });
 
   it('opens nothing when no policy matches the alarm', () => {

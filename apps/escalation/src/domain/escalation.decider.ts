@@ -63,7 +63,8 @@ export interface TriggerCommand {
 /**
  * A trigger event (alarm-raised, sla-at-risk, sla-breached) for an alarm.
  * - No active escalation for the alarm: the first matching policy opens one, round 0
- *   level 0 scheduled; no matching policy, nothing happens.
+ *   level 0 paged at once when its `after` is 0s, else scheduled; no matching policy,
+ *   nothing happens.
  * - An active (open or acknowledged) one: a more urgent trigger is recorded as
  *   `urgency-raised` and becomes the reason later pages carry; the schedule is left
  *   alone — never a second page from level 0, even for a breach while level 0 is still
@@ -82,7 +83,7 @@ export function decideTrigger(active: Escalation | undefined, command: TriggerCo
     labels: command.labels,
   });
   if (!policy) return [];
-  return [{
+  const opened: EscalationFact = {
     type: 'opened',
     at: command.now,
     escalationId: command.newEscalationId,
@@ -91,7 +92,11 @@ export function decideTrigger(active: Escalation | undefined, command: TriggerCo
     policy,
     reason: command.reason,
     next: firstStep(policy.spec, command.now),
-  }];
+  };
+  if (opened.next.dueAt.getTime() > command.now.getTime()) return [opened];
+  // A first level due at once pages in the decision that opens the escalation: no round
+  // trip through a timer between the alarm and its first page.
+  return [opened, ...decideLevelDue(evolve(undefined, opened), opened.next, command.now)];
 }
 
 /**

@@ -79,7 +79,7 @@ export class EscalationStore {
         [state.id, state.version, fact.type, fact.at.toISOString(), JSON.stringify(timelineDetail(fact)), message?.event.id ?? null],
       );
       if (message) await this.messaging.publish(manager, [message]);
-      await this.moveTimers(manager, state, fact);
+      await this.moveTimers(manager, state, fact, facts[0]?.type === 'opened');
       if (fact.type === 'opened') this.opened.inc();
       if (fact.type === 'level-triggered') this.levelsTriggered.inc({ level: String(fact.level) });
     }
@@ -87,10 +87,15 @@ export class EscalationStore {
     return state;
   }
 
-  private async moveTimers(manager: EntityManager, state: Escalation, fact: EscalationFact): Promise<void> {
+  private async moveTimers(manager: EntityManager, state: Escalation, fact: EscalationFact, openedNow: boolean): Promise<void> {
     switch (fact.type) {
       case 'opened':
       case 'level-triggered':
+        // Level 0 paged at once, in the decision that opened the escalation, leaves the
+        // timer the opening scheduled for it nothing to do: cancel it rather than let it fire idle.
+        if (fact.type === 'level-triggered' && openedNow) {
+          await this.timers.timers.cancel(manager, state.tenantId, EscalationLevelTimer, levelTimerSubject(state.id, fact));
+        }
         if (fact.next) {
           await this.timers.timers.schedule(manager, {
             tenantId: state.tenantId,
