@@ -27,4 +27,19 @@ describe('loadNotifierConfig', () => {
   it('refuses a maximum backoff below the first one', () => {
     expect(() => loadNotifierConfig({ NOTIFIER_RETRY_INITIAL_MS: '500', NOTIFIER_RETRY_MAX_MS: '100' })).toThrow(ConfigError);
   });
+
+  it('refuses a per-channel limit that lets one channel take every delivery worker', () => {
+    expect(() => loadNotifierConfig({ NOTIFIER_DELIVERY_WORKERS: '4', NOTIFIER_BULKHEAD_LIMIT: '4' })).toThrow(/NOTIFIER_BULKHEAD_LIMIT: must be below NOTIFIER_DELIVERY_WORKERS \(4\)/);
+    expect(loadNotifierConfig({ NOTIFIER_DELIVERY_WORKERS: '1', NOTIFIER_BULKHEAD_LIMIT: '1' })).toMatchObject({ NOTIFIER_DELIVERY_WORKERS: 1 });
+  });
+
+  it('refuses more delivery workers than the database pool can hold beside the consumer, the relay and HTTP', () => {
+    expect(() => loadNotifierConfig({ NOTIFIER_DELIVERY_WORKERS: '8' })).toThrow(/NOTIFIER_DELIVERY_WORKERS: must leave 3 of DATABASE_POOL_SIZE \(10\)/);
+    expect(loadNotifierConfig({ NOTIFIER_DELIVERY_WORKERS: '8', DATABASE_POOL_SIZE: '20' })).toMatchObject({ NOTIFIER_DELIVERY_WORKERS: 8 });
+  });
+
+  it('leaves the half-open delay to the platform unless set', () => {
+    expect(loadNotifierConfig({}).NOTIFIER_BREAKER_HALF_OPEN_MS).toBeUndefined();
+    expect(loadNotifierConfig({ NOTIFIER_BREAKER_HALF_OPEN_MS: '1500' }).NOTIFIER_BREAKER_HALF_OPEN_MS).toBe(1_500);
+  });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 import { ConfigError, loadConfig } from '@vigil/observability';
 
 /**
@@ -35,8 +35,11 @@ export class NotifierConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(10_000) NOTIFIER_BULKHEAD_QUEUE = 100;
   /** Consecutive failures of one destination (5xx, network, timeout) that open its breaker. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000) NOTIFIER_BREAKER_THRESHOLD = 5;
-  /** How long an open breaker refuses calls before it lets one through to test the destination. */
-  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) NOTIFIER_BREAKER_HALF_OPEN_MS = 60_000;
+  /**
+   * How long an open breaker refuses calls before it lets one through to test the
+   * destination. Unset: the platform's default (RESILIENCE_BREAKER_HALF_OPEN_MS, else 60 s).
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) NOTIFIER_BREAKER_HALF_OPEN_MS?: number;
   /** Where people reach the escalation service: the base of acknowledge links. */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'ESCALATION_PUBLIC_URL must be an http(s) URL' })
   ESCALATION_PUBLIC_URL = 'http://127.0.0.1:4003';

@@ -37,6 +37,8 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
   private running = false;
   private loops: Array<Promise<void>> = [];
   private readonly sleepers = new Set<() => void>();
+  /** Counts kicks, so a worker that was busy claiming when one came does not then sleep through it. */
+  private kicks = 0;
 
   constructor(
     @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
@@ -56,6 +58,7 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
 
   /** Wakes the idle workers: a delivery was just planned. */
   kick(): void {
+    this.kicks += 1;
     for (const wake of [...this.sleepers]) wake();
   }
 
@@ -73,13 +76,14 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
 
   private async loop(worker: number): Promise<void> {
     while (this.running) {
+      const kicksBefore = this.kicks;
       let fired = false;
       try {
         fired = await this.fireOne();
       } catch (error) {
         this.logger.warn({ msg: 'delivery worker could not claim; will retry', worker, error: (error as Error).message });
       }
-      if (!fired && this.running) await this.sleep(this.config.NOTIFIER_DELIVERY_POLL_MS);
+      if (!fired && this.running && this.kicks === kicksBefore) await this.sleep(this.config.NOTIFIER_DELIVERY_POLL_MS);
     }
   }
 
