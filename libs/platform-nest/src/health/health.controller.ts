@@ -83,7 +83,31 @@ export class HealthController {
     this.metrics.componentUp.set({ component: 'kafka' }, kafka);
     this.metrics.componentUp.set({ component: 'breakers' }, breakers);
     this.metrics.ready.set(database && kafka && breakers);
+    await this.countOverdueTimers();
     return this.metrics.registry.metrics();
+  }
+
+  private hasTimers = false;
+
+  /**
+   * Lateness is only observed when a timer fires; a loop that stopped firing shows here
+   * instead. Any service whose schema has the durable `timers` table is counted.
+   */
+  private async countOverdueTimers(): Promise<void> {
+    const table = `${this.options.schema}.timers`;
+    try {
+      if (!this.hasTimers) {
+        const [found] = await this.dataSource.query(`select to_regclass($1) is not null as found`, [table]);
+        this.hasTimers = found.found === true;
+        if (!this.hasTimers) return;
+      }
+      const [row] = await this.dataSource.query(
+        `select count(*)::int as n from ${table} where fired_at is null and cancelled_at is null and coalesce(retry_at, due_at) < now() - interval '1 minute'`,
+      );
+      this.metrics.timersOverdue.set(row.n);
+    } catch {
+      this.metrics.timersOverdue.reset();
+    }
   }
 
   @Get('reliability')

@@ -69,6 +69,12 @@ describe('metrics, readiness and breaker reset of a platform service, against re
     expect(text).toMatch(/^vigil_ready\{service="escalation"\} 1$/m);
     expect(text).toMatch(/^vigil_outbox_backlog\{service="escalation"\} 0$/m);
     expect(text).toMatch(/^vigil_outbox_lag_seconds\{service="escalation"\} 0$/m);
+    expect(text).toMatch(/^vigil_timers_overdue\{service="escalation"\} 0$/m);
+
+    // A timer loop that stopped: due timers pile up unfired.
+    await app.get(DataSource).query(`create table ${schema}.timers (due_at timestamptz, retry_at timestamptz, fired_at timestamptz, cancelled_at timestamptz)`);
+    await app.get(DataSource).query(`insert into ${schema}.timers values (now() - interval '5 minutes', null, null, null), (now() - interval '2 minutes', null, now(), null), (now(), null, null, null)`);
+    expect(await scrape()).toMatch(/^vigil_timers_overdue\{service="escalation"\} 1$/m);
     for (const name of ['vigil_events_consumed_total', 'vigil_events_produced_total', 'vigil_timer_lateness_seconds', 'vigil_consumer_lag', 'vigil_circuit_breaker_open', 'process_cpu_seconds_total']) {
       expect(text).toContain(`# TYPE ${name} `);
     }

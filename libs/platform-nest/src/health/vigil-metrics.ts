@@ -15,6 +15,7 @@ export class VigilMetrics {
   /** Set on each scrape from the readiness checks, so an alert can name the component. */
   readonly componentUp: Gauge<'component'>;
   readonly ready: Gauge;
+  readonly timersOverdue: Gauge;
 
   constructor(@Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
     this.registry = createMetricsRegistry(options.service);
@@ -25,6 +26,7 @@ export class VigilMetrics {
     this.httpRequests = new Histogram({ name: 'vigil_http_request_duration_seconds', help: 'HTTP requests by method, route template and status (probes and scrapes left out)', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5], registers });
     this.breakerState = new Gauge({ name: 'vigil_circuit_breaker_open', help: '1 while a breaker is open', labelNames: ['breaker'], registers });
     this.componentUp = new Gauge({ name: 'vigil_health_component_up', help: '1 while a readiness component (database, kafka, breakers) is up', labelNames: ['component'], registers });
+    this.timersOverdue = new Gauge({ name: 'vigil_timers_overdue', help: 'Durable timers due more than a minute ago and not fired: a stopped or starved timer loop', registers });
     this.ready = new Gauge({ name: 'vigil_ready', help: '1 while the service is ready (what /health/readiness answers)', registers });
   }
 }
