@@ -250,30 +250,41 @@ lint() {
 }
 
 # ---- test --------------------------------------------------------------------------
-# The dashboard's browser test drives Debian's chromium (playwright-core, no downloaded
-# browser). Installed here when missing; skipped, saying so, only where apt cannot run.
-ensure_chromium() {
-  local chromium="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
-  [ -x "$chromium" ] && return 0
+# Debian packages some tests drive: chromium for the dashboard's browser test
+# (playwright-core, no downloaded browser) and promtool (package `prometheus`) for the
+# alert rules. Installed here when missing; where apt cannot run, the tests that need
+# one are skipped, saying so loudly.
+ensure_debian_package() {
+  local package="$1" binary="$2" purpose="$3" skip_var="$4"
+  [ -x "$binary" ] && return 0
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi
   fi
   if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing chromium for the dashboard's browser test (apt-get install chromium)"
-    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1 \
-      || { $sudo apt-get update >/dev/null 2>&1 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null 2>&1; }; then
-      [ -x "$chromium" ] && return 0
+    log "installing $package for $purpose (apt-get install $package)"
+    if $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$package" >/dev/null 2>&1 \
+      || { $sudo apt-get update >/dev/null 2>&1 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$package" >/dev/null 2>&1; }; then
+      [ -x "$binary" ] && return 0
     fi
   fi
-  log "WARNING: no chromium at $chromium and apt-get cannot install it here: the dashboard's browser test is SKIPPED"
-  export VIGIL_SKIP_BROWSER_TESTS=1
+  log "WARNING: no $binary and apt-get cannot install $package here: $purpose is SKIPPED"
+  export "$skip_var=1"
+}
+
+ensure_chromium() {
+  ensure_debian_package chromium "${VIGIL_CHROMIUM:-/usr/bin/chromium}" "the dashboard's browser test" VIGIL_SKIP_BROWSER_TESTS
+}
+
+ensure_promtool() {
+  ensure_debian_package prometheus "${VIGIL_PROMTOOL:-/usr/bin/promtool}" "the alert rules' promtool checks" VIGIL_SKIP_PROMTOOL_TESTS
 }
 
 run_tests() {
   local rc=0
   infra vigil_test
   ensure_chromium
+  ensure_promtool
   build
   lint
   bin jest --ci "$@" || rc=$?
