@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
 import { messagingMigrations } from '@vigil/messaging';
@@ -21,6 +21,16 @@ import { VigilMetrics } from './health/vigil-metrics';
 import { MessagingService } from './messaging/messaging.service';
 import { TimerService } from './messaging/timer.service';
 import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+
+/** Every migration of a service's schema, in order: the platform's tables first, then the service's own. */
+export function serviceMigrations(options: Pick<PlatformOptions, 'schema' | 'timers' | 'migrations'>): Array<new () => MigrationInterface> {
+  return [
+    ...messagingMigrations(options.schema),
+    configDocumentsMigration(options.schema),
+    ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema)] : []),
+    ...(options.migrations ?? []),
+  ];
+}
 
 /**
  * What every Vigil service stands on: validated config, JSON logs, its schema migrated,
@@ -50,12 +60,7 @@ export class PlatformModule implements NestModule {
             applicationName: options.service,
             entities: options.entities,
             poolSize: config.DATABASE_POOL_SIZE,
-            migrations: [
-              ...messagingMigrations(options.schema),
-              configDocumentsMigration(options.schema),
-              ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema)] : []),
-              ...(options.migrations ?? []),
-            ],
+            migrations: serviceMigrations(options),
           }),
       },
       { provide: TokenVerifier, useFactory: () => TokenVerifier.create(authConfigFromEnv()) },
