@@ -14,6 +14,7 @@ import { MonthlyReportController } from './monthly-report/monthly-report.control
 import { MonthlyReportHandler } from './monthly-report/monthly-report.handler';
 import { RebuildReadModelController } from './rebuild-read-model/rebuild-read-model.controller';
 import { RebuildReadModelService } from './rebuild-read-model/rebuild-read-model.service';
+import { ReportingIncidentEndIndexes1763710000400 } from './migrations/1763710000400-incident-end-indexes.migration';
 import { ReportingRestatements1763710000300 } from './migrations/1763710000300-restatements.migration';
 import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
 import { ReportCache } from './report-cache/report-cache';
@@ -26,7 +27,7 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400],
     }),
   ],
   controllers: [ComplianceController, MonthlyReportController, IncidentsController, ServicesController, DashboardController, RebuildReadModelController],

@@ -5,7 +5,7 @@ import { clipIntervals, totalLength, type Interval } from '@vigil/sla-engine';
 import { isoIn } from '../daily-compliance/daily-compliance.handler';
 import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../report-facts/incident-as-of';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
-import { epochMs, incidentJson, KNOWN_AT, MAINTENANCE_WINDOWS, ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
+import { epochMs, incidentJson, INCIDENT_TOUCHES_RANGE, KNOWN_AT, MAINTENANCE_WINDOWS, ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf, resolveComplianceRange } from '../report-facts/report-query';
 import { encodeCursor, queryDigest } from './incident-cursor';
 import { IncidentRangeNames, type IncidentsQuery } from './incidents-query';
@@ -77,9 +77,7 @@ export class IncidentsHandler {
          coalesce((select json_agg(json_build_object('incident', p.incident, 'started_ms', p.started_ms) order by p.started_at, p.id) from (
            select i.id, i.started_at, ${epochMs('i.started_at')} as started_ms, ${incidentJson('i', KNOWN_AT)} as incident
            from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= ${KNOWN_AT}
-             and i.started_at < $4
-             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > ${KNOWN_AT} or i.corrections <> '[]'::jsonb)
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
              and ($6::timestamptz is null or (i.started_at, i.id) > ($6::timestamptz, $7::bigint))
            order by i.started_at, i.id
            limit $8) p), '[]'::json) as rows,

@@ -6,6 +6,8 @@ import { testEnv } from '@vigil/testing';
 import { ReportingReadModel1763710000000 } from './1763710000000-reporting-read-model.migration';
 import { ReportingIncidentSeverities1763710000100 } from './1763710000100-incident-severities.migration';
 import { ReportingReportHistory1763710000200 } from './1763710000200-report-history.migration';
+import { ReportingRestatements1763710000300 } from './1763710000300-restatements.migration';
+import { ReportingIncidentEndIndexes1763710000400 } from './1763710000400-incident-end-indexes.migration';
 
 const env = testEnv();
 
@@ -29,7 +31,10 @@ describe('reporting read-model migrations', () => {
     await dataSource.destroy();
     dataSource = await openDatabase({
       url, schema: 'reporting', applicationName: 'reporting-migration-test',
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200],
+      migrations: [
+        ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200,
+        ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400,
+      ],
     });
   });
 
@@ -57,16 +62,24 @@ describe('reporting read-model migrations', () => {
   });
 
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breaches', 'credit_schedules', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'tenants'];
+    const created = ['availability_targets', 'breaches', 'credit_schedules', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restatements', 'tenants'];
+    const indexes = async () => (await dataSource.query(`select indexname from pg_indexes where schemaname = 'reporting' and tablename = 'incidents' order by 1`))
+      .map((r: { indexname: string }) => r.indexname);
     expect(await tables()).toEqual(created);
+    expect(await indexes()).toEqual(expect.arrayContaining(['incidents_by_end', 'incidents_by_service_end']));
     await dataSource.undoLastMigration({ transaction: 'each' });
-    const beforeHistory = created.filter((t) => t !== 'credit_schedules' && t !== 'maintenance_windows');
+    expect(await indexes()).not.toContain('incidents_by_end');
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const beforeRestatements = created.filter((t) => t !== 'restatements');
+    expect(await tables()).toEqual(beforeRestatements);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const beforeHistory = beforeRestatements.filter((t) => t !== 'credit_schedules' && t !== 'maintenance_windows');
     expect(await tables()).toEqual(beforeHistory);
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(3);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(5);
     expect(await tables()).toEqual(created);
   });
 });

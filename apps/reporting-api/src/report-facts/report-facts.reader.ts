@@ -60,6 +60,16 @@ export const KNOWN_AT = `coalesce($5::timestamptz, 'infinity'::timestamptz)`;
 export const epochMs = (column: string) => `(floor(extract(epoch from ${column}) * 1000))::bigint`;
 
 /**
+ * Whether incident `i` may touch [`$3`, `$4`) as known at `$5`: started before the end, and ended
+ * after the start or still open. As of a moment (`$5` set), also one ended or corrected later
+ * (`incidentAsOf` then says exactly). Written so that, without `$5`, the as-of terms fold away
+ * when PostgreSQL plans the statement with its values, and the start and end indexes both bound it.
+ */
+export const INCIDENT_TOUCHES_RANGE = `i.started_at < $4
+  and ($5::timestamptz is null or i.recorded_at <= $5)
+  and (i.ended_at > $3 or i.ended_at is null or ($5::timestamptz is not null and (i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)))`;
+
+/**
  * The tenant's (`$1`) maintenance windows overlapping [`$3`, `$4`) as known at `$5`: the latest
  * version recorded by then of each, unless deleted by then.
  */
@@ -155,10 +165,8 @@ export class ReportFactsReader {
       `select
          coalesce((select json_agg(${incidentJson('i', KNOWN_AT)})
            from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.recorded_at <= ${KNOWN_AT}
-             and i.started_at < $4
-             and (i.ended_at is null or i.ended_at > $3 or i.ended_recorded_at > ${KNOWN_AT} or i.corrections <> '[]'::jsonb)
-             and (i.resolution is distinct from 'cancelled' or i.ended_recorded_at > ${KNOWN_AT})
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
+             and (i.resolution is distinct from 'cancelled' or ($5::timestamptz is not null and i.ended_recorded_at > $5))
              -- Down only while at a counted severity: leave out incidents that never had one.
              and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
                where s.incident_id = i.id and s.severity = any($6::text[])))), '[]'::json) as incidents,
