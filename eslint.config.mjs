@@ -25,7 +25,7 @@ const testDepConstraints = depConstraints.map((c) =>
 );
 
 export default [
-  { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js'] },
+  { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js', 'jest.faults.config.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

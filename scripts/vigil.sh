@@ -8,6 +8,7 @@
 #   test        infra (database vigil_test) + build + jest --ci [jest args...]
 #   demo        build + tools/demo against the running services
 #   bench       infra (database vigil_bench) + build + tools/bench [scenario...] [options]
+#   test-faults a broker of its own + database vigil_faults + build + the fault suite (jest.faults.config.js)
 #   lint        eslint [args...]
 #
 # KAFKA_BROKERS and DATABASE_URL are used as given when set; otherwise a single-node
@@ -41,6 +42,7 @@ usage: bash scripts/vigil.sh <command> [args...]
                (VIGIL_STOP_INFRA=1 stops the local Kafka broker afterwards)
   demo         build + play the demo against the running services
   bench        infra + build + benchmarks [scenario...] [options] (bench -- --help)
+  test-faults  the fault suite: kills and cuts real processes under load, then audits
   lint         eslint [args...]
 EOF
 }
@@ -330,6 +332,29 @@ run_bench() {
   return "$rc"
 }
 
+# ---- test-faults -------------------------------------------------------------------
+# The suite stops and restarts its broker, so it always runs one of its own (fresh, on
+# its own ports), never the broker of `npm start` or `npm test`.
+run_faults() {
+  local rc=0
+  if [ -n "${KAFKA_BROKERS:-}" ]; then
+    log "test:faults stops and restarts Kafka itself and needs a broker of its own: unset KAFKA_BROKERS"
+    return 2
+  fi
+  export VIGIL_KAFKA_PORT="${VIGIL_FAULTS_KAFKA_PORT:-19292}" VIGIL_KAFKA_CONTROLLER_PORT="${VIGIL_FAULTS_KAFKA_CONTROLLER_PORT:-19293}"
+  export VIGIL_KAFKA_RUN_DIR="$ROOT/.cache/kafka/faults"
+  vigil_stop_kafka >/dev/null 2>&1 || true
+  rm -rf "$VIGIL_KAFKA_RUN_DIR"
+  infra vigil_faults
+  build
+  # The suite restarts the broker through scripts/lib/kafka.sh with these same variables.
+  export VIGIL_FAULTS_OWN_BROKER=1
+  bin jest --ci -c jest.faults.config.js "$@" || rc=$?
+  vigil_stop_kafka || true
+  rm -rf "$VIGIL_KAFKA_RUN_DIR"
+  return "$rc"
+}
+
 # ---- main --------------------------------------------------------------------------
 main() {
   local cmd="${1:-}"
@@ -344,13 +369,14 @@ main() {
     infra-down)
       vigil_stop_kafka
       ;;
-    build | start | test | demo | lint | bench)
+    build | start | test | test-faults | demo | lint | bench)
       vigil_ensure_node
       ensure_dependencies
       case "$cmd" in
         build) build ;;
         start) start ;;
         test) run_tests "$@" ;;
+        test-faults) run_faults "$@" ;;
         demo)
           build
           node --enable-source-maps tools/cli/bin/vigil.js demo "$@"

@@ -27,29 +27,47 @@ export class ServiceProcesses {
   }
 
   async startAll(): Promise<void> {
+    for (const name of ServiceNames) this.spawn(name);
+    await Promise.all(ServiceNames.map((name) => this.waitReady(name)));
+  }
+
+  /** Starts one service (again, after a kill) and waits until it is ready. */
+  async start(name: ServiceName): Promise<void> {
+    this.spawn(name);
+    await this.waitReady(name);
+  }
+
+  /** Sends `signal` (SIGKILL: a crash) and waits for the process to be gone. */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const service = this.services.get(name);
+    if (!service || service.process.exitCode !== null || service.process.signalCode !== null) return;
+    const exited = new Promise((resolveExit) => service.process.once('exit', resolveExit));
+    service.process.kill(signal);
+    await exited;
+  }
+
+  private spawn(name: ServiceName): void {
     const logDir = join(repoRoot, 'tmp', 'e2e-logs');
     mkdirSync(logDir, { recursive: true });
-    for (const name of ServiceNames) {
-      const logFile = join(logDir, `${name}.log`);
-      const log = createWriteStream(logFile);
-      const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist/apps', name, 'src/main.js')], {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          ...this.env,
-          PORT: String(this.basePort + ServiceNames.indexOf(name)),
-          HOST: '127.0.0.1',
-          ESCALATION_PUBLIC_URL: this.urlOf('escalation'),
-          LOG_LEVEL: 'info',
-          TIMER_POLL_MS: '200',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.pipe(log);
-      child.stderr!.pipe(log);
-      this.services.set(name, { name, url: this.urlOf(name), process: child, logFile });
-    }
-    await Promise.all(ServiceNames.map((name) => this.waitReady(name)));
+    const logFile = join(logDir, `${name}.log`);
+    // Appended: a restarted service keeps the lines of the one it replaced.
+    const log = createWriteStream(logFile, { flags: this.services.has(name) ? 'a' : 'w' });
+    const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist/apps', name, 'src/main.js')], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(this.basePort + ServiceNames.indexOf(name)),
+        HOST: '127.0.0.1',
+        ESCALATION_PUBLIC_URL: this.urlOf('escalation'),
+        LOG_LEVEL: 'info',
+        TIMER_POLL_MS: '200',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.services.set(name, { name, url: this.urlOf(name), process: child, logFile });
   }
 
   private async waitReady(name: ServiceName): Promise<void> {

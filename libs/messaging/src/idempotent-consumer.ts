@@ -4,7 +4,7 @@ import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from 
 import { inMessageTrace } from '@vigil/observability';
 import { assertIdentifier } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
-import { consumerGroupLag } from './kafka';
+import { ConsumerGroupTimeouts, consumerGroupLag } from './kafka';
 
 /** Thrown by a handler for a message that can never be processed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {}
@@ -61,7 +61,7 @@ export class IdempotentConsumer {
   }
 
   async start(): Promise<void> {
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = this.kafka.consumer({ groupId: this.groupId, ...ConsumerGroupTimeouts });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
     await this.consumer.connect();
     for (const topic of this.definition.topics) await this.consumer.subscribe({ topic, fromBeginning: true });

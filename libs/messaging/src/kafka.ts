@@ -32,6 +32,14 @@ export function createKafka(options: KafkaOptions): Kafka {
   });
 }
 
+/**
+ * Consumer-group timing for every Vigil consumer. A member that dies without leaving (a
+ * crash, `kill -9`) holds its partitions until its session times out, and its replacement
+ * cannot join before: 10 s rather than kafkajs's 30 s is how long a restarted service waits.
+ * Handlers are short database transactions, far inside it.
+ */
+export const ConsumerGroupTimeouts = { sessionTimeout: 10_000, heartbeatInterval: 1_000 } as const;
+
 export interface TopicSettings { partitions: number; replicationFactor: number }
 
 /** Creates missing topics. Event topics keep everything: any read model can be rebuilt from offset zero. */
@@ -50,14 +58,33 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], sett
       }));
     if (missing.length > 0) {
       try {
-        await admin.createTopics({ topics: missing, waitForLeaders: true });
+        // Not kafkajs's own wait: it lets an UNKNOWN_TOPIC_OR_PARTITION from a metadata refresh escape
+        // as an unhandled rejection, which ends the process (seen with five services starting together).
+        await admin.createTopics({ topics: missing, waitForLeaders: false });
       } catch (error) {
         // A replica starting at the same moment created them first.
         if (!/already exists/i.test(String((error as Error).message))) throw error;
       }
     }
+    // Whoever created them, a topic is usable once each partition has a leader: until then a
+    // producer or a subscription fails with UNKNOWN_TOPIC_OR_PARTITION (services starting
+    // together against a new broker).
+    await waitForLeaders(admin, [...new Set(topics)]);
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const led = await admin.fetchTopicMetadata({ topics }).then(
+      ({ topics: found }) => found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      () => false,
+    );
+    if (led) return;
+    if (Date.now() > deadline) throw new Error(`Kafka topics without leaders after ${timeoutMs / 1000} s: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -2,6 +2,7 @@ import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdo
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics, deadLetterTopicOf } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
+import { ConsumerGroupTimeouts } from '@vigil/messaging';
 import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
@@ -48,7 +49,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
     // Belt and braces: also stopped by the platform before its last outbox pass.
     this.messaging.stopBeforeDrain(() => this.stop());
     this.messaging.reportLag(this.groupId, [Topics.alarmsInbound]);
-    const consumer = this.messaging.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    const consumer = this.messaging.kafka.consumer({ groupId: this.groupId, ...ConsumerGroupTimeouts });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.alarmsInbound, fromBeginning: true });
