@@ -1,4 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
@@ -12,12 +13,20 @@ const CsvColumns: Array<keyof IncidentItem> = [
   'duration_minutes', 'downtime_minutes', 'event_ids',
 ];
 
+@ApiTags('reports')
+@ApiBearerAuth()
+@ApiQuery({ name: 'from', required: true, description: 'ISO date (a whole local day in the tenant\'s zone) or date-time' })
+@ApiQuery({ name: 'to', required: false, description: 'ISO date (included) or date-time; default now. At most 90 days after from' })
+@ApiQuery({ name: 'service_id', required: false })
+@ApiQuery({ name: 'as_of', required: false, description: 'ISO date-time: answer with the events recorded up to then' })
 @Controller('api/v1/sla')
 export class IncidentsController {
   constructor(private readonly handler: IncidentsHandler) {}
 
   /** The incidents of a range, a page at a time: pass `next_cursor` back as `cursor`. */
   @Get('incidents')
+  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, default 100' })
   @Authenticated('reports:read')
   async incidents(
     @CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response,

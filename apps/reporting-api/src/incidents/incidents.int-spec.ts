@@ -1,3 +1,4 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { eventKey, Topics } from '@vigil/contracts';
 import { uniqueTenant } from '@vigil/testing';
 import { cleared, raised, useReportingHarness, type AlarmSpec } from '../testing/reporting-test-kit';
@@ -94,5 +95,15 @@ describe('incidents and CSV against real Kafka and PostgreSQL', () => {
       '2026-11-06T00:00:00Z,97.92,99.9,1410,30,0',
       '',
     ].join('\r\n'));
+  });
+
+  it('documents the reporting routes and their parameters in OpenAPI', () => {
+    const document = SwaggerModule.createDocument(running().app, new DocumentBuilder().build());
+    const parameters = (route: string) => (document.paths[route]?.get?.parameters ?? []).map((p) => ('name' in p ? p.name : '')).sort();
+    expect(parameters('/api/v1/sla/incidents')).toEqual(['as_of', 'cursor', 'from', 'limit', 'service_id', 'to']);
+    expect(parameters('/api/v1/faults/sla/compliance')).toEqual(['as_of', 'from_date', 'service_id', 'to_date']);
+    expect(parameters('/api/v1/sla/reports/monthly')).toEqual(['as_of', 'month', 'service_id']);
+    expect(document.paths['/api/v1/admin/projections/reporting/rebuild']?.post).toBeDefined();
+    expect(document.paths['/dashboard']).toBeUndefined();
   });
 });

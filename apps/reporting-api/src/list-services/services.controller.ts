@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
 import { ReportFactsReader } from '../report-facts/report-facts.reader';
@@ -8,6 +9,8 @@ export interface ServicesBody {
   services: Array<{ service_id: string; incidents: number; last_incident_at: string }>;
 }
 
+@ApiTags('reports')
+@ApiBearerAuth()
 @Controller('api/v1/sla')
 export class ServicesController {
   constructor(private readonly reader: ReportFactsReader) {}

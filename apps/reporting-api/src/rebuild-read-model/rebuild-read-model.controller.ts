@@ -1,8 +1,11 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ProjectionRebuildRoute } from '@vigil/contracts';
 import { Authenticated } from '@vigil/platform-nest';
 import { RebuildReadModelService, type RebuildResult } from './rebuild-read-model.service';
 
+@ApiTags('admin')
+@ApiBearerAuth()
 @Controller()
 export class RebuildReadModelController {
   constructor(private readonly service: RebuildReadModelService) {}
