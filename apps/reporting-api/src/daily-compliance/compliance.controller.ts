@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import { ApiReportRange } from '../http/api-report-range';
 import { sendCsv } from '../http/csv-response';
 import { reply, type Stale } from '../report-cache/report-cache';
 import { parseComplianceQuery } from '../report-facts/report-query';
@@ -11,12 +11,7 @@ import { DailyComplianceHandler, type ComplianceReport } from './daily-complianc
 
 const CsvColumns: Array<keyof ComplianceRecord> = ['date', 'compliance_percentage', 'target_percentage', 'uptime_minutes', 'downtime_minutes', 'sla_breaches'];
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@ApiQuery({ name: 'from_date', required: true, description: 'ISO date (a whole local day in the tenant\'s zone) or date-time' })
-@ApiQuery({ name: 'to_date', required: false, description: 'ISO date (included) or date-time; default now. At most 90 days after from_date' })
-@ApiQuery({ name: 'service_id', required: false })
-@ApiQuery({ name: 'as_of', required: false, description: 'ISO date-time: answer with the events recorded up to then' })
+@ApiReportRange('from_date', 'to_date')
 @Controller('api/v1/faults/sla')
 export class ComplianceController {
   constructor(private readonly handler: DailyComplianceHandler) {}

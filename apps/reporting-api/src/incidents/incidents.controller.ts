@@ -1,8 +1,9 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiQuery } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import { ApiReportRange } from '../http/api-report-range';
 import { sendCsv } from '../http/csv-response';
 import { reply, type Stale } from '../report-cache/report-cache';
 import { parseIncidentsQuery } from './incidents-query';
@@ -13,12 +14,7 @@ const CsvColumns: Array<keyof IncidentItem> = [
   'duration_minutes', 'downtime_minutes', 'event_ids',
 ];
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@ApiQuery({ name: 'from', required: true, description: 'ISO date (a whole local day in the tenant\'s zone) or date-time' })
-@ApiQuery({ name: 'to', required: false, description: 'ISO date (included) or date-time; default now. At most 90 days after from' })
-@ApiQuery({ name: 'service_id', required: false })
-@ApiQuery({ name: 'as_of', required: false, description: 'ISO date-time: answer with the events recorded up to then' })
+@ApiReportRange('from', 'to')
 @Controller('api/v1/sla')
 export class IncidentsController {
   constructor(private readonly handler: IncidentsHandler) {}
