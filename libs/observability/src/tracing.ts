@@ -21,13 +21,15 @@ function serviceOfMainModule(): string | undefined {
 
 /**
  * Spans go to OTLP only when an endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; protocol and headers from the usual OTEL_ variables).
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; protocol and headers from the usual OTEL_ variables),
+ * or another exporter is named in OTEL_TRACES_EXPORTER.
  * Without one, spans are still made — their ids reach logs and Kafka headers, so a trace
  * can be followed by id — but nothing is exported and nothing tries to connect.
  */
 export function spanProcessorsFromEnv(env: NodeJS.ProcessEnv): SpanProcessor[] | undefined {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  return endpoint ? undefined : [new NoopSpanProcessor()];
+  // An explicit OTEL_TRACES_EXPORTER (e.g. `console` while debugging) is the SDK's to honour.
+  return endpoint || env.OTEL_TRACES_EXPORTER ? undefined : [new NoopSpanProcessor()];
 }
 
 /**
