@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, type AnyEvent } from '@vigil/contracts';
 import { PoisonMessageError } from '@vigil/messaging';
 import { projectEvent } from '../read-model/read-model.consumer';
@@ -124,7 +124,7 @@ export class ReadModelReplay {
     }
   }
 
-  private async applyOne({ event, topic, partition, offset }: Decoded, manager: import('typeorm').EntityManager): Promise<void> {
+  private async applyOne({ event, topic, partition, offset }: Decoded, manager: EntityManager): Promise<void> {
     const fresh: unknown[] = await manager.query(
       `insert into ${ShadowSchema}.processed_events (consumer, event_id, topic, partition, "offset") values ('read-model', $1, $2, $3, $4)
        on conflict do nothing returning event_id`,
