@@ -54,7 +54,7 @@ describe('alarm-ingestion stopped with SIGTERM under load', () => {
     await db.connect();
     child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist/apps/alarm-ingestion/src/main.js')], {
       cwd: repoRoot,
-      env: { ...process.env, KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: env.DATABASE_URL, VIGIL_HOME: env.VIGIL_HOME, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: { ...process.env, KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: env.DATABASE_URL, VIGIL_HOME: env.VIGIL_HOME, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '3000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = createWriteStream(logFile);
@@ -92,12 +92,15 @@ describe('alarm-ingestion stopped with SIGTERM under load', () => {
     await eventually('load under way', async () => outcomes.filter((o) => o.status === 202).length >= 200, 60_000, 20);
     sigtermAt = Date.now();
     child.kill('SIGTERM');
+    // Draining: no longer ready, still serving, so a load balancer moves away before the listener closes.
+    await eventually('readiness to fail while draining', async () => (await fetch(`http://127.0.0.1:${PORT}/health/readiness`)).status === 503, 2_500, 50);
     await Promise.all(clients);
     expect(await exited).toBe(0);
 
     const accepted = outcomes.filter((o) => o.status === 202);
     const failed = outcomes.filter((o) => o.status !== 202);
     expect(accepted.length).toBeGreaterThanOrEqual(200);
+    expect(accepted.filter((o) => o.startedAt > sigtermAt).length).toBeGreaterThan(0);
     expect(accepted.every((o) => typeof o.eventId === 'string')).toBe(true);
     // No error answers, and no connection failure but refused or reset.
     expect(failed.map((o) => o.error ?? `HTTP ${o.status}`).filter((e) => e !== 'ECONNREFUSED' && e !== 'ECONNRESET')).toEqual([]);

@@ -16,6 +16,12 @@ export class BaseConfig {
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) TIMER_POLL_MS = 500;
   /** How long an open breaker refuses calls before it lets one through (DESIGN.md: 60 s); a breaker may set its own. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
+  /**
+   * After SIGTERM, how long to keep serving (readiness 503, `Connection: close`) before the
+   * listener closes: time for load balancers to stop sending. 0 where an orchestrator's
+   * pre-stop hook already waits (k8s/ does), or where nothing balances in front.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(25_000) SHUTDOWN_DRAIN_MS = 0;
   @IsOptional() @IsString() VIGIL_HOME?: string;
   /** The base URL people reach this service on (acknowledge links in notifications). */
   @IsOptional() @IsString() PUBLIC_URL?: string;

@@ -10,6 +10,7 @@ import { ConfigError, flushTraces, loadConfig } from '@vigil/observability';
 import { BaseConfig } from './base.config';
 import { ErrorsFilter } from './http/errors.filter';
 import { createValidationPipe } from './http/validation';
+import { ShutdownState } from './shutdown-state';
 
 /** Body limits, validation that names fields, and errors without stacks: the same in tests. */
 export function configureHttp(app: NestExpressApplication): void {
@@ -55,7 +56,7 @@ export async function bootstrapService(service: ServiceName, appModule: Type<unk
   await app.listen(port, config.HOST);
   const logger = app.get(Logger);
   logger.log({ msg: `${service} listening`, port });
-  stopGracefullyOnSignals(app, logger);
+  stopGracefullyOnSignals(app, logger, config.SHUTDOWN_DRAIN_MS);
   return app;
 }
 
@@ -71,22 +72,25 @@ function serveOpenApi(app: INestApplication, service: ServiceName): void {
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /**
- * SIGTERM/SIGINT: stop taking requests and let those in flight finish, then stop the
+ * SIGTERM/SIGINT: readiness turns 503 and, after `SHUTDOWN_DRAIN_MS` of serving on, the
+ * listener closes: stop taking requests and let those in flight finish, then stop the
  * consumers (offsets committed), drain the outbox and close connections — the platform's
  * shutdown hooks — send the spans still buffered, and exit 0. Past 30 s the process gives up and exits 1.
  */
-function stopGracefullyOnSignals(app: INestApplication, logger: Logger): void {
+function stopGracefullyOnSignals(app: INestApplication, logger: Logger, drainMs: number): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.log({ msg: 'shutting down', signal });
+    ShutdownState.draining = true;
+    logger.log({ msg: 'shutting down', signal, drainMs });
     setTimeout(() => {
       logger.error({ msg: `shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting` });
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     const server = app.getHttpServer() as import('node:http').Server;
-    new Promise<void>((resolve) => server.close(() => resolve()))
+    new Promise<void>((resolve) => setTimeout(resolve, drainMs))
+      .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
       .then(() => app.close())
       .then(() => flushTraces())
       .then(

@@ -7,6 +7,7 @@ import { MessagingService } from '../messaging/messaging.service';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { Authenticated } from '../auth/auth.guard';
 import { VigilMetrics } from './vigil-metrics';
+import { ShutdownState } from '../shutdown-state';
 
 const startedAt = Date.now();
 const version = process.env.VIGIL_VERSION ?? process.env.npm_package_version ?? '0.1.0';
@@ -56,6 +57,10 @@ export class HealthController {
   @HealthCheck()
   readiness() {
     return this.health.check([
+      async (): Promise<HealthIndicatorResult> => {
+        if (ShutdownState.draining) throw new HttpException({ shutdown: { status: 'down', reason: 'draining after SIGTERM' } }, 503);
+        return { shutdown: { status: 'up' } };
+      },
       () => this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }),
       async (): Promise<HealthIndicatorResult> => {
         await this.kafkaCheck();

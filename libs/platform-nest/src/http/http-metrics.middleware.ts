@@ -1,6 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { VigilMetrics } from '../health/vigil-metrics';
+import { ShutdownState } from '../shutdown-state';
 
 /** Probes and scrapes are not traffic: counting them would flatter the latency and error rate. */
 const NOT_TRAFFIC = /^\/(health|metrics)(\/|$|\?)/;
@@ -15,6 +16,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: VigilMetrics) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
+    // Draining: answer, but have keep-alive clients reconnect — to another replica.
+    if (ShutdownState.draining) res.setHeader('Connection', 'close');
     if (NOT_TRAFFIC.test(req.originalUrl)) return next();
     const end = this.metrics.httpRequests.startTimer();
     res.once('finish', () => {
