@@ -9,6 +9,7 @@ import { SlaSchema, slaMigrations } from './migrations';
 import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
 import { ResolutionClocksService } from './resolution-clocks/resolution-clocks.service';
+import { SlaDocuments } from './sla-policies/sla-documents';
 import { SlaMetrics } from './sla-metrics';
 import { SlaStatusController } from './sla-status/sla-status.controller';
 import { SlaStatusHandler } from './sla-status/sla-status.handler';
@@ -31,6 +32,7 @@ import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
   ],
   providers: [
     SlaMetrics,
+    SlaDocuments,
     TenantZonesRepository,
     TenantZonesProjection,
     OutageIntervalsRepository,

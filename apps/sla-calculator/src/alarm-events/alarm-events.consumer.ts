@@ -5,6 +5,7 @@ import { MessagingService, TimerService } from '@vigil/platform-nest';
 import { AvailabilityService } from '../availability/availability.service';
 import { OutageIntervalsRepository, type OutageOutcome } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
+import { SlaMetrics } from '../sla-metrics';
 
 /**
  * The calculator's view of alarms: outage intervals and resolution clocks, both changed
@@ -19,6 +20,7 @@ export class AlarmEventsConsumer implements OnModuleInit {
     private readonly clocks: ResolutionClocksService,
     private readonly availability: AvailabilityService,
     private readonly timers: TimerService,
+    private readonly metrics: SlaMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -32,7 +34,9 @@ export class AlarmEventsConsumer implements OnModuleInit {
   }
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
+    const stop = this.metrics.alarmEvents.startTimer({ type: event.type });
     await this.timeAlarm(event, manager);
+    stop();
   }
 
   /** The outage intervals and resolution clocks, then the availability windows the change touches. */

@@ -31,15 +31,13 @@ export class AvailabilityWindowsRepository {
 
   /** The window's row, created when first judged, locked until the caller commits. */
   async lock(manager: EntityManager, key: { tenantId: string; policy: string; serviceId: string }, window: SlaWindow): Promise<StoredWindow> {
-    await manager.query(
-      `insert into ${this.table} (tenant_id, policy, service_id, window_key, window_kind, window_start, window_end)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
-      [key.tenantId, key.policy, key.serviceId, window.key, window.kind, iso(window.start), iso(window.end)],
-    );
+    // Created when first judged; either way the row comes back locked (an upsert locks what it touches).
     const [row]: WindowRow[] = await manager.query(
-      `select crossed_fractions, firing_rules, breached_event_id, breached_at, verdicts from ${this.table}
-       where tenant_id = $1 and policy = $2 and service_id = $3 and window_key = $4 for update`,
-      [key.tenantId, key.policy, key.serviceId, window.key],
+      `insert into ${this.table} (tenant_id, policy, service_id, window_key, window_kind, window_start, window_end)
+       values ($1, $2, $3, $4, $5, $6, $7)
+       on conflict (tenant_id, policy, service_id, window_key) do update set updated_at = ${this.table}.updated_at
+       returning crossed_fractions, firing_rules, breached_event_id, breached_at, verdicts`,
+      [key.tenantId, key.policy, key.serviceId, window.key, window.kind, iso(window.start), iso(window.end)],
     );
     return toStored(row);
   }

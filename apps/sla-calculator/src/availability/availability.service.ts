@@ -8,8 +8,8 @@ import { SlaSchema } from '../migrations';
 import { OutageIntervalsRepository, type ServiceOutage } from '../outage-intervals/outage-intervals.repository';
 import { formatDuration } from '../resolution-clocks/format-duration';
 import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
+import { SlaDocuments } from '../sla-policies/sla-documents';
 import { SlaMetrics } from '../sla-metrics';
-import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 import { availabilityPoliciesFor, type AvailabilityPolicy } from './availability-policy.matcher';
 import { decideAvailability, type AvailabilityDecision, type AvailabilityVerdict } from './availability.decider';
 import { AvailabilityWindowsRepository } from './availability-windows.repository';
@@ -17,13 +17,23 @@ import { AvailabilityWindowsRepository } from './availability-windows.repository
 /** The one timer kind of availability: look again when an open outage will have spent the next part of the budget. */
 export const AvailabilityTimerKind = 'availability-budget';
 
-/** Timers of one window share this prefix; the due instant ends the subject, so a re-armed timer never collides with the one firing. */
-export const availabilityTimerPrefix = (policy: string, serviceId: string, windowKey: string) => `${policy}/${serviceId}/${windowKey}@`;
+/**
+ * A window's timer takes turns between two subjects (`…#0`, `…#1`): the handler of a firing timer
+ * arms the next one under the other, because the poller stamps the row it fired after the
+ * handler and would stamp a re-armed one with it. Exact subjects keep every lookup on the
+ * timers' unique index, however many timers are pending.
+ */
+export const availabilityTimerSubjects = (policy: string, serviceId: string, windowKey: string): [string, string] => {
+  const base = `${policy}/${serviceId}/${windowKey}`;
+  return [`${base}#0`, `${base}#1`];
+};
 
 /** What set an evaluation off. */
 export interface EvaluationTrigger {
   /** The event the verdicts are caused by (the alarm event, the applied document, the event that armed a timer). */
   cause: Pick<EventEnvelope, 'id' | 'correlationId'>;
+  /** The subject of the timer being fired, when a timer set the evaluation off. */
+  firing?: string;
   /** The alarm of the event, named by the verdicts it causes. */
   alarm?: AlarmRef;
   /** The alarm's labels: a policy with a selector is judged only for alarms it selects. Absent: every policy of the service. */
@@ -56,7 +66,7 @@ export class AvailabilityService implements OnModuleInit {
     private readonly messaging: MessagingService,
     private readonly timerService: TimerService,
     private readonly documents: ConfigDocumentsService,
-    private readonly tenants: TenantZonesRepository,
+    private readonly slaDocuments: SlaDocuments,
     private readonly outages: OutageIntervalsRepository,
     private readonly windows: AvailabilityWindowsRepository,
     private readonly metrics: SlaMetrics,
@@ -68,7 +78,7 @@ export class AvailabilityService implements OnModuleInit {
 
   /** An alarm event changed the service's outages: judge the policies that count its alarm. */
   async afterAlarmEvent(manager: EntityManager, tenantId: string, serviceId: string, trigger: EvaluationTrigger): Promise<void> {
-    const policies = await this.documents.list(tenantId, 'SLAPolicy', manager);
+    const policies = await this.slaDocuments.policies(manager, tenantId);
     const concerned = availabilityPoliciesFor(policies, serviceId, trigger.labels);
     if (concerned.length > 0) await this.evaluate(manager, tenantId, serviceId, concerned, trigger, 'alarm-event');
   }
@@ -78,7 +88,7 @@ export class AvailabilityService implements OnModuleInit {
    * concerns that has outages in the windows, so a window cut out of an outage restates its verdicts.
    */
   async afterDocumentApplied(manager: EntityManager, tenantId: string, services: readonly string[], trigger: EvaluationTrigger, only?: string): Promise<void> {
-    const policies = (await this.documents.list(tenantId, 'SLAPolicy', manager)).filter((p) => only === undefined || p.name === only);
+    const policies = (await this.slaDocuments.policies(manager, tenantId)).filter((p) => only === undefined || p.name === only);
     const now = Date.now();
     const known = await this.outages.servicesWithOutages(manager, tenantId, { from: now - RESTATE_MS, to: now });
     const candidates = services.includes('*') ? known : known.filter((s) => services.includes(s));
@@ -98,7 +108,7 @@ export class AvailabilityService implements OnModuleInit {
       return;
     }
     // The window that armed it (judged at its end if it is over), and the current one, which a window ending hands over to.
-    await this.evaluate(manager, timer.tenantId, serviceId, concerned, { cause, instants: typeof windowStart === 'number' ? [windowStart] : [] }, 'timer');
+    await this.evaluate(manager, timer.tenantId, serviceId, concerned, { cause, firing: timer.subject, instants: typeof windowStart === 'number' ? [windowStart] : [] }, 'timer');
   }
 
   /** Judges each policy's windows concerned: the current one and those holding the trigger's instants. */
@@ -107,7 +117,7 @@ export class AvailabilityService implements OnModuleInit {
     trigger: EvaluationTrigger, kind: string, now = Date.now(),
   ): Promise<void> {
     const stopTimer = this.metrics.calculations.startTimer({ trigger: kind });
-    const zone = await this.tenants.zoneOf(manager, tenantId);
+    const zone = await this.slaDocuments.zoneOf(manager, tenantId);
     const plan = policies.map((p) => ({ ...p, windows: windowsToJudge(p.rules.window, now, zone, trigger.instants) }));
     const from = Math.min(now - BURN_HISTORY_MS, ...plan.flatMap((p) => p.windows.map((w) => w.start)));
     const history = await this.outages.serviceHistory(manager, tenantId, serviceId, { from, to: now });
@@ -123,7 +133,7 @@ export class AvailabilityService implements OnModuleInit {
   async figures(
     manager: EntityManager, tenantId: string, serviceId: string, policy: { document: PolicyDocument; rules: AvailabilityPolicy }, now: number,
   ): Promise<{ window: SlaWindow; decision: AvailabilityDecision }> {
-    const zone = await this.tenants.zoneOf(manager, tenantId);
+    const zone = await this.slaDocuments.zoneOf(manager, tenantId);
     const window = slaWindowAt(policy.rules.window, now, zone);
     const history = await this.outages.serviceHistory(manager, tenantId, serviceId, { from: Math.min(window.start, now - BURN_HISTORY_MS), to: now });
     const outages = history.filter((o) => policySelectsAlarm(policy.document.spec, serviceId, o.labels));
@@ -138,10 +148,13 @@ export class AvailabilityService implements OnModuleInit {
   ): Promise<void> {
     const { tenantId, serviceId, rules, window, trigger } = input;
     const key = { tenantId, policy: rules.name, serviceId };
-    const prefix = availabilityTimerPrefix(rules.name, serviceId, window.key);
+    const subjects = availabilityTimerSubjects(rules.name, serviceId, window.key);
     // The window's timers before its row: the order a firing timer takes them in, so the two never deadlock.
-    const pendingCause = await this.lockPendingTimers(manager, tenantId, prefix);
-    await this.timerService.timers.cancelWhere(manager, tenantId, prefix);
+    const pendingCause = await this.lockPendingTimers(manager, tenantId, subjects);
+    await manager.query(
+      `update ${SlaSchema}.timers set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
+      [tenantId, AvailabilityTimerKind, subjects],
+    );
     const stored = await this.windows.lock(manager, key, window);
     const decision = decideAvailability({ policy: rules, window, now: input.now, outages: input.outages, maintenance: input.maintenance, state: stored.state });
     const subject = `${rules.name}/${serviceId}/${window.key}`;
@@ -164,25 +177,25 @@ export class AvailabilityService implements OnModuleInit {
       // re-arming by a timer or an applied document, which only re-judge it.
       const timerCause = trigger.alarm || !pendingCause ? { id: trigger.cause.id, correlationId: trigger.cause.correlationId } : pendingCause;
       await this.timerService.timers.schedule(manager, {
-        tenantId, kind: AvailabilityTimerKind, subject: `${prefix}${decision.wakeAt}`, dueAt: new Date(decision.wakeAt),
+        tenantId, kind: AvailabilityTimerKind, subject: subjects[trigger.firing === subjects[0] ? 1 : 0], dueAt: new Date(decision.wakeAt),
         payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
       });
     }
   }
 
-  /** Locks the window's pending timers (waiting for one being fired) and answers the cause the latest carries. */
-  private async lockPendingTimers(manager: EntityManager, tenantId: string, prefix: string): Promise<EvaluationTrigger['cause'] | undefined> {
+  /** Locks the window's pending timer (waiting for one being fired) and answers the cause it carries. */
+  private async lockPendingTimers(manager: EntityManager, tenantId: string, subjects: string[]): Promise<EvaluationTrigger['cause'] | undefined> {
     const rows: Array<{ payload: { cause?: EvaluationTrigger['cause'] } }> = await manager.query(
-      `select payload from ${SlaSchema}.timers where tenant_id = $1 and kind = $2 and subject like $3 and fired_at is null and cancelled_at is null
-       order by due_at desc for update`,
-      [tenantId, AvailabilityTimerKind, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+      `select payload from ${SlaSchema}.timers where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null
+       order by subject for update`,
+      [tenantId, AvailabilityTimerKind, subjects],
     );
     return rows[0]?.payload.cause;
   }
 
   /** The tenant's maintenance windows that cover the service. */
   private async maintenanceOf(manager: EntityManager, tenantId: string, serviceId: string): Promise<Interval[]> {
-    const documents = await this.documents.list(tenantId, 'MaintenanceWindow', manager);
+    const documents = await this.slaDocuments.maintenanceWindows(manager, tenantId);
     return documents
       .filter((d) => d.spec.services.includes('*') || d.spec.services.includes(serviceId))
       .map((d) => ({ start: Date.parse(d.spec.from), end: Date.parse(d.spec.to) }))

@@ -5,7 +5,7 @@ import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/p
 import type { DueTimer } from '@vigil/persistence';
 import { aroundTheClock, calendarFromSpec, type BusinessCalendar } from '@vigil/sla-engine';
 import { SlaMetrics } from '../sla-metrics';
-import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
+import { SlaDocuments } from '../sla-policies/sla-documents';
 import {
   ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, isPending, startResolutionClock,
   type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind, type Verdict,
@@ -40,7 +40,7 @@ export class ResolutionClocksService implements OnModuleInit {
     private readonly messaging: MessagingService,
     private readonly timerService: TimerService,
     private readonly documents: ConfigDocumentsService,
-    private readonly tenants: TenantZonesRepository,
+    private readonly slaDocuments: SlaDocuments,
     private readonly clocks: ResolutionClocksRepository,
     private readonly metrics: SlaMetrics,
   ) {}
@@ -55,7 +55,7 @@ export class ResolutionClocksService implements OnModuleInit {
    * is caused by (the raise, or the severity change that gave the alarm an objective).
    */
   async startClocks(manager: EntityManager, input: AlarmToTime): Promise<void> {
-    const policies = await this.documents.list(input.tenantId, 'SLAPolicy', manager);
+    const policies = await this.slaDocuments.policies(manager, input.tenantId);
     for (const policy of policies) await this.startClock(manager, policy, input);
   }
 
@@ -68,7 +68,7 @@ export class ResolutionClocksService implements OnModuleInit {
    */
   async changeSeverity(manager: EntityManager, event: EventEnvelope<'alarm-severity-changed'>, outage: { startedAt: number; labels: Record<string, string> }): Promise<void> {
     const { serviceId, alarmKey, severity, summary } = event.data;
-    const policies = await this.documents.list(event.tenantId, 'SLAPolicy', manager);
+    const policies = await this.slaDocuments.policies(manager, event.tenantId);
     const running = await this.clocks.openForAlarm(manager, event.tenantId, serviceId, alarmKey);
     for (const policy of policies) {
       const objective = resolutionObjectiveFor(policy, { serviceId, severity, labels: outage.labels });
@@ -164,7 +164,7 @@ export class ResolutionClocksService implements OnModuleInit {
   private async startClock(manager: EntityManager, policy: PolicyDocument, input: AlarmToTime): Promise<void> {
     const objective = resolutionObjectiveFor(policy, { serviceId: input.alarm.serviceId, severity: input.alarm.severity, labels: input.labels });
     if (!objective) return;
-    const zone = await this.tenants.zoneOf(manager, input.tenantId);
+    const zone = await this.slaDocuments.zoneOf(manager, input.tenantId);
     const { name: calendarName, calendar } = await this.calendarFor(manager, input.tenantId, objective.calendarName, zone);
     let clock: ResolutionClockState;
     try {

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ConfigDocumentsService, type StoredDocument } from '@vigil/platform-nest';
+import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
+
+/**
+ * The documents and the zone an event is judged by, read once per transaction: an alarm event
+ * asks for the tenant's policies, maintenance windows and zone from the resolution clocks and
+ * from availability, and each read is a round trip. Within one event's transaction they are the
+ * same anyway. Outside a transaction (queries) every call reads afresh.
+ */
+@Injectable()
+export class SlaDocuments {
+  private readonly cache = new WeakMap<EntityManager, Map<string, Promise<unknown>>>();
+
+  constructor(private readonly documents: ConfigDocumentsService, private readonly tenants: TenantZonesRepository) {}
+
+  policies(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'SLAPolicy'>>> {
+    return this.once(manager, `SLAPolicy/${tenantId}`, () => this.documents.list(tenantId, 'SLAPolicy', manager));
+  }
+
+  maintenanceWindows(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'MaintenanceWindow'>>> {
+    return this.once(manager, `MaintenanceWindow/${tenantId}`, () => this.documents.list(tenantId, 'MaintenanceWindow', manager));
+  }
+
+  zoneOf(manager: EntityManager, tenantId: string): Promise<string> {
+    return this.once(manager, `zone/${tenantId}`, () => this.tenants.zoneOf(manager, tenantId));
+  }
+
+  private once<T>(manager: EntityManager, key: string, load: () => Promise<T>): Promise<T> {
+    // A manager bound to a transaction has its query runner; the data source's own has none and lives for ever.
+    if (!manager.queryRunner) return load();
+    let entries = this.cache.get(manager);
+    if (!entries) {
+      entries = new Map();
+      this.cache.set(manager, entries);
+    }
+    let value = entries.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      entries.set(key, value);
+    }
+    return value;
+  }
+}
