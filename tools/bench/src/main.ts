@@ -7,6 +7,7 @@ import { interruption } from './shared/interruption';
 import type { BenchContext, ScenarioResult } from './shared/scenario';
 import { DefaultIngestOptions, runIngest, type IngestOptions } from './ingest/ingest.scenario';
 import { DefaultNotifyOptions, runNotify, type NotifyOptions } from './notify/notify.scenario';
+import { DefaultSlaOptions, runSla, type SlaOptions } from './sla/sla.scenario';
 import { DefaultReportOptions, runReport, type ReportOptions } from './report/report.scenario';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -43,6 +44,17 @@ export const Scenarios: Record<string, Scenario> = {
     }),
     run: (context, options) => runNotify(context, options as NotifyOptions),
   },
+  sla: {
+    description: 'the SLA calculator fed alarm events: calculation time per event, and timer lateness with 100,000 timers pending',
+    options: (values): SlaOptions => ({
+      ...DefaultSlaOptions,
+      alarms: integer(values, 'sla-alarms', DefaultSlaOptions.alarms, 100, 1_000_000),
+      services: integer(values, 'sla-services', DefaultSlaOptions.services, 1, 100_000),
+      timedAlarms: integer(values, 'sla-timed', DefaultSlaOptions.timedAlarms, 1, 20_000),
+      pendingTimers: integer(values, 'pending-timers', DefaultSlaOptions.pendingTimers, 0, 2_000_000),
+    }),
+    run: (context, options) => runSla(context, options as SlaOptions),
+  },
   report: {
     description: 'reporting-api\'s 30/90-day compliance and monthly reports from its read model; side by side with a SUM query per day',
     options: (values): ReportOptions => ({
@@ -57,7 +69,7 @@ export const Scenarios: Record<string, Scenario> = {
 };
 
 /** Named in DESIGN.md and still to be built. */
-export const PlannedScenarios = ['sla', 'soak'];
+export const PlannedScenarios = ['soak'];
 
 export const Usage = `usage: npm run bench -- [scenario...] [options]
 
@@ -85,6 +97,12 @@ notify
   --background N             other alarms per second alongside (default ${DefaultNotifyOptions.backgroundPerS}; 0: none)
   --warmup-pages N           pages sent before timing (default ${DefaultNotifyOptions.warmupPages})
   --page-timeout S           seconds to wait for the last page (default ${DefaultNotifyOptions.pageTimeoutMs / 1000})
+
+sla
+  --sla-alarms N             alarm raises whose handling is timed (default ${DefaultSlaOptions.alarms})
+  --sla-services N           services they are spread over (default ${DefaultSlaOptions.services})
+  --sla-timed N              alarms whose resolution timers are timed, due → verdict on Kafka (default ${DefaultSlaOptions.timedAlarms})
+  --pending-timers N         timers pending meanwhile, topped up with far-future ones (default ${DefaultSlaOptions.pendingTimers})
 
 report
   --report-alarms N          alarms generated over 10 tenants and 100 services, 365 days (default ${DefaultReportOptions.alarms})
@@ -139,6 +157,10 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         background: { type: 'string' },
         'warmup-pages': { type: 'string' },
         'page-timeout': { type: 'string' },
+        'sla-alarms': { type: 'string' },
+        'sla-services': { type: 'string' },
+        'sla-timed': { type: 'string' },
+        'pending-timers': { type: 'string' },
         'report-alarms': { type: 'string' },
         'report-requests': { type: 'string' },
         'report-warmup': { type: 'string' },
