@@ -1,7 +1,7 @@
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
-import { inMessageTrace } from '@vigil/observability';
+import { inMessageTrace, traceHeaders } from '@vigil/observability';
 import { assertIdentifier } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
 import { ConsumerGroupTimeouts, consumerGroupLag } from './kafka';
@@ -133,7 +133,9 @@ export class IdempotentConsumer {
       acks: -1,
       messages: [{
         key, value,
+        // In the message's trace (the consumer span is active here): the dead letter leads back to the request.
         headers: {
+          ...traceHeaders(),
           'dlq-reason': reason.slice(0, 2_000), 'dlq-source-topic': topic, 'dlq-source-partition': String(partition),
           'dlq-source-offset': offset, 'dlq-consumer': this.groupId,
         },

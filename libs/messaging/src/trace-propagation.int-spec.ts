@@ -8,7 +8,7 @@ import { Topics, deadLetterTopicOf, eventKey, newEvent, type AnyEvent } from '@v
 import { startTracing } from '@vigil/observability/tracing';
 import { openDatabase } from '@vigil/persistence';
 import { EventCollector, eventually, startGroupAtEnd, testEnv, uniqueTenant } from '@vigil/testing';
-import { IdempotentConsumer } from './idempotent-consumer';
+import { IdempotentConsumer, PoisonMessageError } from './idempotent-consumer';
 import { ensureTopics } from './kafka';
 import { messagingMigrations } from './messaging.migration';
 import { appendToOutbox } from './outbox';
@@ -56,7 +56,7 @@ describe('trace context across the outbox, Kafka and the idempotent consumer', (
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     relay = new OutboxRelay(dataSource, schema, producer);
-    collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.alarmEvents]);
+    collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.alarmEvents, deadLetterTopicOf(Topics.alarmEvents)]);
     await startGroupAtEnd(kafka, `test.acknowledger-${schema}`, [Topics.alarmEvents]);
     // Reacts to a raise with a follow-on event in its own transaction, as every Vigil consumer does.
     consumer = new IdempotentConsumer(kafka, dataSource, producer, {
@@ -64,6 +64,7 @@ describe('trace context across the outbox, Kafka and the idempotent consumer', (
       topics: [Topics.alarmEvents],
       handle: async (event, { manager }) => {
         if (event.tenantId !== tenant || event.type !== 'alarm-raised') return;
+        if (event.subject === 'poison') throw new PoisonMessageError('this alarm can never be processed');
         const ack = newEvent({
           type: 'alarm-acknowledged', tenantId: tenant, subject: event.subject, sequence: 2, occurredAt: new Date().toISOString(),
           causedBy: event, data: { alarmKey: event.subject, serviceId: 'checkout', severity: 'critical', summary: 'ack', acknowledgedAt: new Date().toISOString() },
@@ -111,5 +112,14 @@ describe('trace context across the outbox, Kafka and the idempotent consumer', (
       expect(traceIdOf(traceparent)).toBe(request.traceId);
       expect(traceparent?.split('-')[2]).toBe(consumerSpan(request.traceId)?.spanContext().spanId);
     }
+  });
+
+  it('puts a dead-lettered message in the trace of the request that caused it', async () => {
+    const request = await recordInRequest('poison');
+    await relay.publishBatch();
+    const deadLetter = await eventually('the poison message dead-lettered', async () =>
+      collector.messages.find((m) => m.topic === deadLetterTopicOf(Topics.alarmEvents) && (m.value as AnyEvent).tenantId === tenant));
+    expect(traceIdOf(deadLetter.headers.traceparent)).toBe(request.traceId);
+    expect(deadLetter.headers['dlq-reason']).toContain('can never be processed');
   });
 });

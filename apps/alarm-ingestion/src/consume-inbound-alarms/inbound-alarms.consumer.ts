@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics, deadLetterTopicOf } from '@vigil/contracts';
-import { inMessageTrace } from '@vigil/observability';
+import { inMessageTrace, traceHeaders } from '@vigil/observability';
 import { ConsumerGroupTimeouts } from '@vigil/messaging';
 import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
@@ -101,6 +101,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
       messages: [{
         key, value,
         headers: {
+          ...traceHeaders(),
           'dlq-reason': reason.slice(0, 2_000), 'dlq-source-topic': topic, 'dlq-source-partition': String(partition),
           'dlq-source-offset': offset, 'dlq-consumer': this.groupId,
         },
