@@ -207,7 +207,7 @@ export async function runNotify(context: BenchContext, options: NotifyOptions): 
       raise_to_page_p50_ms: round(vigil.latency.p50, 1),
       raise_to_page_p99_ms: round(vigil.latency.p99, 1),
       alertmanager_p99_ms: round(am.latency.p99, 1),
-      ratio_vs_alertmanager: round(ratio(am.latency.p99, vigil.latency.p99), 2),
+      ratio_vs_alertmanager: round(ratio(am.latency.p99, vigil.latency.p99), 3),
       raise_to_page_p95_ms: round(vigil.latency.p95, 1),
       alertmanager_p50_ms: round(am.latency.p50, 1),
       pages: options.pages,
