@@ -8,6 +8,7 @@ export class SlaMetrics {
   readonly verdicts: Counter<'type' | 'policy_type'>;
   readonly calculations: Histogram<'trigger'>;
   readonly alarmEvents: Histogram<'type'>;
+  readonly decisions: Histogram;
 
   constructor(metrics: VigilMetrics) {
     const registers = [metrics.registry];
@@ -20,6 +21,10 @@ export class SlaMetrics {
     this.alarmEvents = new Histogram({
       name: 'vigil_sla_alarm_event_seconds', help: 'One alarm event handled: outage, resolution clocks and availability, inside its transaction (without the commit)',
       labelNames: ['type'], buckets: exponentialBuckets(0.0001, 1.1, 105), registers,
+    });
+    this.decisions = new Histogram({
+      name: 'vigil_sla_decision_seconds', help: 'One availability window decided by the pure rules (decideAvailability), without any I/O',
+      buckets: exponentialBuckets(0.00001, 1.1, 130), registers,
     });
   }
 }

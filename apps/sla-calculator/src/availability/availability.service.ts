@@ -156,7 +156,9 @@ export class AvailabilityService implements OnModuleInit {
       [tenantId, AvailabilityTimerKind, subjects],
     );
     const stored = await this.windows.lock(manager, key, window);
+    const stopDecision = this.metrics.decisions.startTimer();
     const decision = decideAvailability({ policy: rules, window, now: input.now, outages: input.outages, maintenance: input.maintenance, state: stored.state });
+    stopDecision();
     const subject = `${rules.name}/${serviceId}/${window.key}`;
     const events = decision.verdicts.map((verdict, i) =>
       newEvent({
