@@ -5,9 +5,9 @@ export interface MemorySample {
   heapUsedBytes: number;
 }
 
-/** The value of an unlabelled sample of `name` in Prometheus text, or NaN. */
+/** The value of the first sample of `name` in Prometheus text (whatever its labels, e.g. `service`), or NaN. */
 export function metricValue(text: string, name: string): number {
-  const match = new RegExp(`^${name}(?:\\{\\})? ([0-9.eE+-]+)`, 'm').exec(text);
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)`, 'm').exec(text);
   return match ? Number(match[1]) : Number.NaN;
 }
 

@@ -170,5 +170,5 @@ function report(context: BenchContext, options: SoakOptions, samples: Map<Servic
     `  machine         ${m.nproc} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${postgres}; logs in ${context.logDirRelative}`,
     '',
   ];
-  return { report: lines.join('\n'), figures, ok: load.errors === 0 && load.reportErrors === 0 && ServiceNames.every((n) => samples.get(n)!.length >= 2) };
+  return { report: lines.join('\n'), figures, ok: load.errors === 0 && load.reportErrors === 0 && ServiceNames.every((n) => samples.get(n)!.length >= 2 && samples.get(n)!.every((x) => Number.isFinite(x.rssBytes) && Number.isFinite(x.heapUsedBytes))) };
 }
