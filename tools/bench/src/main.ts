@@ -1,5 +1,10 @@
 import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { benchDatabaseUrl } from './shared/bench-database';
+import { benchmarksMarkdown, type ScenarioRun } from './shared/benchmarks-report';
+import { machine } from './shared/machine';
 import { stopAll } from './shared/child-process';
 import { TransportNames, type TransportName } from './shared/http-load';
 import { progress } from './shared/progress';
@@ -8,6 +13,8 @@ import type { BenchContext, ScenarioResult } from './shared/scenario';
 import { DefaultIngestOptions, runIngest, type IngestOptions } from './ingest/ingest.scenario';
 import { DefaultNotifyOptions, runNotify, type NotifyOptions } from './notify/notify.scenario';
 import { DefaultSlaOptions, runSla, type SlaOptions } from './sla/sla.scenario';
+import { DefaultKafkaClientsOptions, runKafkaClients, type KafkaClientsOptions } from './kafka-clients/kafka-clients.scenario';
+import { DefaultSoakOptions, runSoak, type SoakOptions } from './soak/soak.scenario';
 import { DefaultReportOptions, runReport, type ReportOptions } from './report/report.scenario';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -17,6 +24,8 @@ interface Scenario {
   /** Checks the options before anything starts: a typo costs no run. */
   options(values: Values): unknown;
   run(context: BenchContext, options: unknown): Promise<ScenarioResult>;
+  /** Left out of a run that names no scenario (the soak takes ten minutes). */
+  onlyWhenNamed?: boolean;
 }
 
 /** Scenarios by name, in the order `npm run bench` (no name) runs them. */
@@ -55,6 +64,26 @@ export const Scenarios: Record<string, Scenario> = {
     }),
     run: (context, options) => runSla(context, options as SlaOptions),
   },
+  soak: {
+    description: 'the five services under a steady load for minutes; RSS and heap of each at the start and the end',
+    options: (values): SoakOptions => ({
+      durationS: integer(values, 'duration', DefaultSoakOptions.durationS, 10, 86_400),
+      raisesPerS: integer(values, 'raises-per-s', DefaultSoakOptions.raisesPerS, 1, 2_000),
+      sampleEveryS: DefaultSoakOptions.sampleEveryS,
+    }),
+    run: (context, options) => runSoak(context, options as SoakOptions),
+    onlyWhenNamed: true,
+  },
+  kafka: {
+    description: 'kafkajs against @platformatic/kafka on the relay\'s produce and a consumer group\'s read',
+    options: (values): KafkaClientsOptions => ({
+      messages: integer(values, 'messages', DefaultKafkaClientsOptions.messages, 1_000, 1_000_000),
+      batchSize: integer(values, 'kafka-batch-size', DefaultKafkaClientsOptions.batchSize, 1, 10_000),
+      rounds: integer(values, 'rounds', DefaultKafkaClientsOptions.rounds, 1, 10),
+      timeoutMs: DefaultKafkaClientsOptions.timeoutMs,
+    }),
+    run: (context, options) => runKafkaClients(context, options as KafkaClientsOptions),
+  },
   report: {
     description: 'reporting-api\'s 30/90-day compliance and monthly reports from its read model; side by side with a SUM query per day',
     options: (values): ReportOptions => ({
@@ -68,16 +97,13 @@ export const Scenarios: Record<string, Scenario> = {
   },
 };
 
-/** Named in DESIGN.md and still to be built. */
-export const PlannedScenarios = ['soak'];
 
 export const Usage = `usage: npm run bench -- [scenario...] [options]
 
-scenarios (none: every implemented one, in this order)
+scenarios (none: every one but soak, in this order, and docs/BENCHMARKS.md is written)
 ${Object.entries(Scenarios)
   .map(([name, s]) => `  ${name.padEnd(8)} ${s.description}`)
   .join('\n')}
-  (planned: ${PlannedScenarios.join(', ')})
 
 options
   --client http|fetch        HTTP client, the same for every target (default http: node:http keep-alive agent)
@@ -103,6 +129,15 @@ sla
   --sla-services N           services they are spread over (default ${DefaultSlaOptions.services})
   --sla-timed N              alarms whose resolution timers are timed, due → verdict on Kafka (default ${DefaultSlaOptions.timedAlarms})
   --pending-timers N         timers pending meanwhile, topped up with far-future ones (default ${DefaultSlaOptions.pendingTimers})
+
+kafka
+  --messages N               messages each client produces and consumes per round (default ${DefaultKafkaClientsOptions.messages})
+  --kafka-batch-size N       messages per produce request, as the relay batches (default ${DefaultKafkaClientsOptions.batchSize})
+  --rounds N                 rounds; the best of them is reported (default ${DefaultKafkaClientsOptions.rounds})
+
+soak
+  --duration S               seconds under load (default ${DefaultSoakOptions.durationS})
+  --raises-per-s N           alarm raises per second, each cleared 3 s later (default ${DefaultSoakOptions.raisesPerS})
 
 report
   --report-alarms N          alarms generated over 10 tenants and 100 services, 365 days (default ${DefaultReportOptions.alarms})
@@ -132,6 +167,8 @@ export interface ParsedArgs {
   options: Record<string, unknown>;
   values: Values;
   help: boolean;
+  /** A run that names no scenario is the full one: it writes docs/BENCHMARKS.md. */
+  full: boolean;
 }
 
 /** Scenario names and options; throws a UsageError for anything it does not know. */
@@ -161,6 +198,11 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'sla-services': { type: 'string' },
         'sla-timed': { type: 'string' },
         'pending-timers': { type: 'string' },
+        messages: { type: 'string' },
+        'kafka-batch-size': { type: 'string' },
+        duration: { type: 'string' },
+        'raises-per-s': { type: 'string' },
+        rounds: { type: 'string' },
         'report-alarms': { type: 'string' },
         'report-requests': { type: 'string' },
         'report-warmup': { type: 'string' },
@@ -171,16 +213,15 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
   }
   const values = parsed.values as Values;
   for (const name of parsed.positionals) {
-    if (PlannedScenarios.includes(name)) throw new UsageError(`scenario "${name}" is not implemented yet`);
     if (!(name in Scenarios)) throw new UsageError(`unknown scenario "${name}"`);
   }
   const client = values.client ?? 'http';
   if (!TransportNames.includes(client as TransportName)) throw new UsageError(`--client must be one of ${TransportNames.join(', ')}, got "${String(client)}"`);
   const level = values['service-log-level'] ?? 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(String(level))) throw new UsageError(`--service-log-level: unknown level "${String(level)}"`);
-  const scenarios = parsed.positionals.length > 0 ? [...new Set(parsed.positionals)] : Object.keys(Scenarios);
+  const scenarios = parsed.positionals.length > 0 ? [...new Set(parsed.positionals)] : Object.keys(Scenarios).filter((name) => !Scenarios[name].onlyWhenNamed);
   const options = Object.fromEntries(scenarios.map((name) => [name, Scenarios[name].options(values)]));
-  return { scenarios, options, values, help: values.help === true };
+  return { scenarios, options, values, help: values.help === true, full: parsed.positionals.length === 0 };
 }
 
 function context(client: TransportName, serviceLogLevel: string): BenchContext {
@@ -202,6 +243,26 @@ function context(client: TransportName, serviceLogLevel: string): BenchContext {
   };
 }
 
+async function postgresVersion(ctx: BenchContext): Promise<string> {
+  const client = new Client({ connectionString: benchDatabaseUrl(ctx.env) });
+  try {
+    await client.connect();
+    return (await client.query<{ server_version: string }>('show server_version')).rows[0]?.server_version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let args: ParsedArgs;
   try {
@@ -217,24 +278,36 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const ctx = context((args.values.client as TransportName | undefined) ?? 'http', String(args.values['service-log-level'] ?? 'warn'));
   let exitCode = 0;
+  const startedAt = new Date();
+  const runs: ScenarioRun[] = [];
   for (const name of args.scenarios) {
     const started = Date.now();
     progress(`scenario ${name} (run ${ctx.runId})`);
+    const run: ScenarioRun = { name, description: Scenarios[name].description, seconds: 0 };
     try {
-      const result = await Scenarios[name].run(ctx, args.options[name]);
-      process.stdout.write(`${result.report}\n${JSON.stringify(result.figures)}\n`);
-      if (!result.ok) {
+      run.result = await Scenarios[name].run(ctx, args.options[name]);
+      process.stdout.write(`${run.result.report}\n${JSON.stringify(run.result.figures)}\n`);
+      if (!run.result.ok) {
         progress(`scenario ${name}: some requests failed or events did not arrive; the figures above are suspect`);
         exitCode = 1;
       }
     } catch (error) {
       if (interruption.signal.aborted) break;
+      run.error = (error as Error).message;
       progress(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
       exitCode = 1;
     } finally {
       await stopAll();
     }
-    progress(`scenario ${name} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.seconds = (Date.now() - started) / 1000;
+    runs.push(run);
+    progress(`scenario ${name} took ${run.seconds.toFixed(1)} s`);
+  }
+  if (args.full && !interruption.signal.aborted) {
+    const file = path.join(ctx.root, 'docs', 'BENCHMARKS.md');
+    const versions = { Node: process.version, Kafka: ctx.kafkaVersion ?? 'as given by KAFKA_BROKERS', PostgreSQL: await postgresVersion(ctx), kafkajs: packageVersion('kafkajs') };
+    writeFileSync(file, benchmarksMarkdown(runs, { runId: ctx.runId, startedAt, machine: machine(), versions, command: 'npm run bench' }));
+    progress(`wrote ${path.relative(ctx.root, file)}`);
   }
   return exitCode;
 }

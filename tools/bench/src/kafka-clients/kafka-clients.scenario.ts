@@ -7,7 +7,6 @@ import { ratePerSecond, ratio, round, summarize, type LatencySummary } from '../
 import { formatNumber, formatTable } from '../shared/table';
 import type { BenchMessage, KafkaClientUnderTest } from './kafka-client';
 import { KafkajsClient } from './kafkajs.client';
-import { PlatformaticClient } from './platformatic.client';
 import { relayMessages } from './relay-messages';
 
 export interface KafkaClientsOptions {
@@ -49,6 +48,8 @@ export async function runKafkaClients(context: BenchContext, options: KafkaClien
   for (let i = 0; i < messages.length; i += options.batchSize) batches.push(messages.slice(i, i + options.batchSize));
   const bytes = messages.reduce((sum, m) => sum + m.value.length, 0) / messages.length;
 
+  // Loaded only when the scenario runs: the package is ESM-only, which Node 24 requires but jest's module system does not.
+  const { PlatformaticClient } = await import('./platformatic.client');
   const clients: KafkaClientUnderTest[] = [new KafkajsClient(brokers), new PlatformaticClient(brokers)];
   const figures: ClientFigures[] = clients.map((c) => ({ name: c.name, producePerS: [], batchLatency: [], produceCpuMsPer1k: [], consumePerS: [], firstMessageMs: [], consumeCpuMsPer1k: [] }));
   const kafka = createKafka({ brokers, clientId: 'vigil-bench-admin' });
