@@ -106,6 +106,9 @@ describe('alarm ingestion under dependency outages, against real Kafka and Postg
       const reliability = (await (await fetch(`${base}/reliability`)).json()) as { breakers: Array<{ name: string; state: string }> };
       expect(reliability.breakers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'database', state: 'open' })]));
       expect((await fetch(`${base}/health/readiness`)).status).toBe(503);
+      const health = await fetch(`${base}/health`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { components: { database: { status: string } } }).components.database.status).toBe('down');
     } finally {
       proxy.restore();
     }

@@ -28,7 +28,7 @@ export class HealthController {
   @Get('health')
   async overview(@Res({ passthrough: true }) res: Response) {
     const [database, kafka, outbox, lag] = await Promise.all([
-      this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }).then(() => ({ status: 'up' }), (e: Error) => ({ status: 'down', error: e.message })),
+      this.databaseUp().then(() => ({ status: 'up' }), (e: Error) => ({ status: 'down', error: e.message })),
       this.kafkaCheck().then(() => ({ status: 'up' }), (e: Error) => ({ status: 'down', error: e.message })),
       this.messaging.relay.backlog().then((backlog) => ({ status: this.messaging.relay.healthy ? 'up' : 'down', backlog, error: this.messaging.relay.error }), (e: Error) => ({ status: 'down', error: e.message })),
       this.messaging.consumerLag().catch(() => ({})),
@@ -45,6 +45,16 @@ export class HealthController {
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       components: { database, kafka, outbox, consumers: { status: 'up', lag }, breakers: { status: openCritical.length ? 'down' : 'up', open: openCritical, all: breakers } },
     };
+  }
+
+  /**
+   * Resolves when PostgreSQL answers, rejects otherwise. Terminus 11's `pingCheck` reports an
+   * unreachable database as a `down` result rather than by throwing, so the result is read.
+   */
+  private async databaseUp(): Promise<void> {
+    const result = await this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 });
+    const database = result.database as { status?: string; message?: string } | undefined;
+    if (database?.status !== 'up') throw new Error(database?.message ?? 'the database does not answer');
   }
 
   @Get('health/liveness')
@@ -80,7 +90,7 @@ export class HealthController {
     for (const b of this.policies.snapshot().breakers) this.metrics.breakerState.set({ breaker: b.name }, b.state === 'open' || b.state === 'isolated' ? 1 : 0);
     // The same checks as readiness, so "health failing" can be alerted on from the scrape.
     const [database, kafka] = await Promise.all([
-      this.db.pingCheck('database', { connection: this.dataSource, timeout: 2_000 }).then(() => 1, () => 0),
+      this.databaseUp().then(() => 1, () => 0),
       this.kafkaCheck().then(() => 1, () => 0),
     ]);
     const breakers = this.policies.openCriticalBreakers().length === 0 ? 1 : 0;
