@@ -12,4 +12,5 @@ export * from './events/new-event';
 export * from './config/duration';
 export * from './config/document-kinds';
 export * from './config/documents';
+export * from './config/published-spec';
 export * from './projections';

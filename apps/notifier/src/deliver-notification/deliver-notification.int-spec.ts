@@ -37,6 +37,21 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
   const deadLetters = (tenantId: string) =>
     collector.messages.filter((m) => m.topic === Topics.notificationDeadLetters && (m.value as { tenantId?: string }).tenantId === tenantId);
 
+  it('publishes a channel’s config-applied without its secret, which stays in the notifier’s own table', async () => {
+    const tenant = uniqueTenant();
+    const configEvents = await EventCollector.start(env.KAFKA_BROKERS, [Topics.configEvents]);
+    try {
+      await applyChannel(tenant, 'signed-hook', { type: 'webhook', url: 'https://hooks.example.com/vigil', secret: 'do-not-publish' });
+      const applied = await configEvents.waitForEvent(tenant, 'config-applied');
+      expect(applied.data).toMatchObject({ kind: 'NotificationChannel', name: 'signed-hook', spec: { type: 'webhook', url: 'https://hooks.example.com/vigil', secret: '[redacted]' } });
+      expect(JSON.stringify(configEvents.messages.map((m) => m.value))).not.toContain('do-not-publish');
+      const [stored] = await dataSource.query(`select spec from notifier.config_documents where tenant_id = $1 and name = 'signed-hook'`, [tenant]);
+      expect(stored.spec.secret).toBe('do-not-publish');
+    } finally {
+      await configEvents.stop();
+    }
+  });
+
   it('posts an escalation-triggered to a webhook with the alarm, a valid signature and an Idempotency-Key, then announces notification-delivered', async () => {
     const tenant = uniqueTenant();
     const hook = await receiver();

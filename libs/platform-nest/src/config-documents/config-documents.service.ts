@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, UnprocessableEntityException } 
 import { DataSource, type EntityManager } from 'typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import {
-  DocumentOwners, newEvent, type ApplyOutcome, type ApplyResult, type ConfigDocument, type DocumentKind, type SpecOf,
+  DocumentOwners, newEvent, publishedSpec, type ApplyOutcome, type ApplyResult, type ConfigDocument, type DocumentKind, type SpecOf,
 } from '@vigil/contracts';
 import type { Principal } from '@vigil/auth';
 import { assertIdentifier } from '@vigil/persistence';
@@ -78,7 +78,7 @@ export class ConfigDocumentsService {
         subject: `${doc.kind}/${doc.metadata.name}`,
         sequence: generation,
         occurredAt: new Date().toISOString(),
-        data: { kind: doc.kind, name: doc.metadata.name, generation, spec: doc.spec as unknown as Record<string, unknown> },
+        data: { kind: doc.kind, name: doc.metadata.name, generation, spec: publishedSpec(doc.kind, doc.spec as unknown as Record<string, unknown>) },
       });
       await this.messaging.publish(manager, [{ event, key: `${tenantId}/config` }]);
       return { outcome, generation };
