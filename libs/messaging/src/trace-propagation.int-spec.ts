@@ -5,7 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { Topics, deadLetterTopicOf, eventKey, newEvent, type AnyEvent } from '@vigil/contracts';
-import { startTracing } from '@vigil/observability/tracing';
+import { startTracing, stopTracing } from '@vigil/observability/tracing';
 import { openDatabase } from '@vigil/persistence';
 import { EventCollector, eventually, startGroupAtEnd, testEnv, uniqueTenant } from '@vigil/testing';
 import { IdempotentConsumer, PoisonMessageError } from './idempotent-consumer';
@@ -82,7 +82,7 @@ describe('trace context across the outbox, Kafka and the idempotent consumer', (
     await producer.disconnect();
     await dataSource.query(`drop schema ${schema} cascade`);
     await dataSource.destroy();
-    await sdk.shutdown();
+    await stopTracing(sdk);
   });
 
   it('carries each request trace to Kafka, into the consumer span and onto the events the consumer publishes, one trace per message in a batch', async () => {

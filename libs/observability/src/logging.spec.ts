@@ -4,7 +4,7 @@ import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { loggerOptions, scrubText } from './logging';
-import { startTracing } from './tracing';
+import { startTracing, stopTracing } from './tracing';
 
 /** A logger configured as the services' is, writing its JSON lines into an array. */
 function capturingLogger() {
@@ -23,7 +23,7 @@ describe('log lines', () => {
   beforeAll(() => {
     sdk = startTracing({ service: 'logging-test', spanProcessors: [new SimpleSpanProcessor({ exporter: new InMemorySpanExporter() })] });
   });
-  afterAll(() => sdk.shutdown());
+  afterAll(() => stopTracing(sdk));
 
   it('are JSON with service, level, time, correlation id and tenant as given', () => {
     const { logger, lines } = capturingLogger();

@@ -1,3 +1,4 @@
+import { context, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -64,4 +65,17 @@ export function startTracing(options: TracingOptions = {}): NodeSDK {
   });
   sdk.start();
   return sdk;
+}
+
+/**
+ * Stops tracing started in this process and unregisters the global API. Shutting the SDK
+ * down alone leaves the instrumentations subscribed (undici's diagnostics channels are
+ * process-wide), still injecting `traceparent` into outgoing requests; tests that start
+ * tracing in a jest worker call this so the test files after them see no tracing.
+ */
+export async function stopTracing(sdk: NodeSDK): Promise<void> {
+  await sdk.shutdown();
+  trace.disable();
+  propagation.disable();
+  context.disable();
 }
