@@ -321,6 +321,8 @@ run_bench() {
     vigil_stop_kafka >/dev/null 2>&1 || true
     rm -rf "$VIGIL_KAFKA_RUN_DIR"
     own_broker=1
+    # The bench then starts every scenario after the first on a fresh broker of its own.
+    export VIGIL_BENCH_OWN_BROKER=1
   fi
   infra vigil_bench
   build
