@@ -1,10 +1,10 @@
 import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { deadLetterTopicOf, parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
-import { inMessageTrace, traceHeaders } from '@vigil/observability';
+import { parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
+import { inMessageTrace } from '@vigil/observability';
 import { assertIdentifier } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
-import { ConsumerGroupTimeouts, consumerGroupLag } from './kafka';
+import { ConsumerGroupTimeouts, consumerGroupLag, sendDeadLetter } from './kafka';
 
 /** Thrown by a handler for a message that can never be processed: it goes to the dead-letter topic. */
 export class PoisonMessageError extends Error {}
@@ -128,19 +128,7 @@ export class IdempotentConsumer {
     topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string, type?: string,
   ): Promise<void> {
     this.options.log?.('warn', 'message dead-lettered', { consumer: this.groupId, topic, partition, offset, reason });
-    await this.deadLetters.send({
-      topic: deadLetterTopicOf(topic),
-      acks: -1,
-      messages: [{
-        key, value,
-        // In the message's trace (the consumer span is active here): the dead letter leads back to the request.
-        headers: {
-          ...traceHeaders(),
-          'dlq-reason': reason.slice(0, 2_000), 'dlq-source-topic': topic, 'dlq-source-partition': String(partition),
-          'dlq-source-offset': offset, 'dlq-consumer': this.groupId,
-        },
-      }],
-    });
+    await sendDeadLetter(this.deadLetters, { consumer: this.groupId, topic, partition, offset, key, value, reason });
     this.options.onOutcome?.('dead-lettered', topic, type);
   }
 }

@@ -1,4 +1,6 @@
-import { Kafka, logLevel, type Admin, type ISocketFactory, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ISocketFactory, type ITopicConfig, type LogEntry, type Producer } from 'kafkajs';
+import { deadLetterTopicOf } from '@vigil/contracts';
+import { traceHeaders } from '@vigil/observability';
 
 export interface KafkaOptions {
   brokers: string[];
@@ -104,4 +106,34 @@ export async function consumerGroupLag(admin: Admin, groupId: string, topics: st
     }
   }
   return total;
+}
+
+export interface DeadLetter {
+  consumer: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  reason: string;
+}
+
+/**
+ * Parks a message a consumer can never process on its topic's dead-letter topic, as it came,
+ * with the reason and where it came from in headers, in the active trace (the consumer span).
+ */
+export async function sendDeadLetter(producer: Producer, letter: DeadLetter): Promise<void> {
+  await producer.send({
+    topic: deadLetterTopicOf(letter.topic),
+    acks: -1,
+    messages: [{
+      key: letter.key,
+      value: letter.value,
+      headers: {
+        ...traceHeaders(),
+        'dlq-reason': letter.reason.slice(0, 2_000), 'dlq-source-topic': letter.topic, 'dlq-source-partition': String(letter.partition),
+        'dlq-source-offset': letter.offset, 'dlq-consumer': letter.consumer,
+      },
+    }],
+  });
 }

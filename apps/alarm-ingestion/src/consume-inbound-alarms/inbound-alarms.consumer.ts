@@ -1,8 +1,8 @@
 import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
-import { Topics, deadLetterTopicOf } from '@vigil/contracts';
-import { inMessageTrace, traceHeaders } from '@vigil/observability';
-import { ConsumerGroupTimeouts } from '@vigil/messaging';
+import { Topics } from '@vigil/contracts';
+import { inMessageTrace } from '@vigil/observability';
+import { ConsumerGroupTimeouts, sendDeadLetter } from '@vigil/messaging';
 import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
@@ -95,18 +95,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
 
   private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string): Promise<void> {
     this.logger.warn({ msg: 'inbound alarm dead-lettered', topic, partition, offset, reason });
-    await this.messaging.producer.send({
-      topic: deadLetterTopicOf(topic),
-      acks: -1,
-      messages: [{
-        key, value,
-        headers: {
-          ...traceHeaders(),
-          'dlq-reason': reason.slice(0, 2_000), 'dlq-source-topic': topic, 'dlq-source-partition': String(partition),
-          'dlq-source-offset': offset, 'dlq-consumer': this.groupId,
-        },
-      }],
-    });
+    await sendDeadLetter(this.messaging.producer, { consumer: this.groupId, topic, partition, offset, key, value, reason });
     this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'dead-lettered' });
   }
 
