@@ -84,9 +84,43 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000
       ({ topics: found }) => found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
       () => false,
     );
-    if (led) return;
+    // The metadata names a leader a moment before that broker serves the partition; a
+    // ListOffsets answered by every leader is the proof that the topic can be used.
+    if (led && (await answerListOffsets(admin, topics))) return;
     if (Date.now() > deadline) throw new Error(`Kafka topics without leaders after ${timeoutMs / 1000} s: ${topics.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function answerListOffsets(admin: Admin, topics: string[]): Promise<boolean> {
+  try {
+    await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+    return true;
+  } catch (error) {
+    if (isRetriable(error)) return false;
+    throw error;
+  }
+}
+
+/** A Kafka error the client may try again (a leader moving or not yet serving, a timeout), as kafkajs marks it. */
+export function isRetriable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
+}
+
+/**
+ * `admin.fetchTopicOffsets`, tried again while Kafka answers with a retriable error. kafkajs
+ * retries only an unknown topic there and gives up on NOT_LEADER_OR_FOLLOWER, which a
+ * partition answers for a moment after it was created or its leader moved.
+ */
+export async function topicOffsets(admin: Admin, topic: string, timeoutMs = 30_000): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 
@@ -98,7 +132,7 @@ export async function consumerGroupLag(admin: Admin, groupId: string, topics: st
   let total = 0;
   const committed = await admin.fetchOffsets({ groupId, topics });
   for (const { topic, partitions } of committed) {
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await topicOffsets(admin, topic);
     for (const p of partitions) {
       const end = ends.find((e) => e.partition === p.partition);
       const at = Number(p.offset) < 0 ? Number(end?.low ?? 0) : Number(p.offset);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { topicOffsets } from '@vigil/messaging';
 import { eventually } from './test-env';
 
 export interface CollectedMessage {
@@ -65,7 +66,7 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
   await admin.connect();
   try {
     for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await topicOffsets(admin, topic);
       await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
     }
   } finally {

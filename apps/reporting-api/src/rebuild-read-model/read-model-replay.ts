@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, type AnyEvent } from '@vigil/contracts';
-import { PoisonMessageError } from '@vigil/messaging';
+import { PoisonMessageError, topicOffsets } from '@vigil/messaging';
 import { projectEvent } from '../read-model/read-model.consumer';
 import { inSchema, ShadowSchema } from './shadow-schema';
 
@@ -15,7 +15,7 @@ export async function highWatermarks(kafka: Kafka, topics: string[]): Promise<Wa
   try {
     const marks: Watermarks = new Map();
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await topicOffsets(admin, topic)) {
         // An empty or fully compacted partition has nothing to read: reached from the start.
         marks.set(`${topic}:${p.partition}`, Number(p.high) > Number(p.low) ? Number(p.high) : 0);
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { topicOffsets } from '@vigil/messaging';
 
 export interface ReadMessage {
   topic: string;
@@ -22,7 +23,7 @@ export async function readTopics(brokers: string, topics: string[], timeoutMs = 
   try {
     const existing = new Set(await admin.listTopics());
     for (const topic of topics.filter((t) => existing.has(t))) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await topicOffsets(admin, topic)) {
         if (BigInt(p.high) > 0n) remaining.set(`${topic}/${p.partition}`, BigInt(p.high));
       }
     }

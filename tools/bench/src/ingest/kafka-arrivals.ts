@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { topicOffsets } from '@vigil/messaging';
 import { interruption } from '../shared/interruption';
 
 /** Where each partition of a topic ended at one moment: the place to read a case's events from. */
@@ -32,7 +33,7 @@ export class KafkaArrivals {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.topic);
+      const offsets = await topicOffsets(admin, this.topic);
       return offsets.map(({ partition, offset }) => ({ partition, offset }));
     } finally {
       await admin.disconnect();

@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { issueToken } from '@vigil/auth';
 import { ConfigApplyRoute, Topics, eventKey, newEvent, type EventEnvelope, type SlaVerdictData } from '@vigil/contracts';
-import { createKafka } from '@vigil/messaging';
+import { createKafka, topicOffsets } from '@vigil/messaging';
 import { benchDatabaseUrl, resetBenchDatabase } from '../shared/bench-database';
 import { sleep } from '../shared/child-process';
 import { interruption, throwIfInterrupted } from '../shared/interruption';
@@ -210,7 +210,7 @@ export async function runSla(context: BenchContext, options: SlaOptions): Promis
 
     const admin2 = kafka.admin();
     await admin2.connect();
-    const since = (await admin2.fetchTopicOffsets(Topics.slaEvents)).map(({ partition, offset }) => ({ partition, offset }));
+    const since = (await topicOffsets(admin2, Topics.slaEvents)).map(({ partition, offset }) => ({ partition, offset }));
     await admin2.disconnect();
     const keys = new Set<string>();
     const ticks = Math.max(1, Math.round(options.timedSpreadMs / 100));
