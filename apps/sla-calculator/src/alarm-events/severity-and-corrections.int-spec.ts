@@ -125,6 +125,34 @@ describe('sla-calculator on severity changes and corrected history', () => {
     await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'running', raised_at: correctedStart })]);
   });
 
+  it('restates a published breach at the earlier deadline when a corrected raise arrives after it, correcting the breach', async () => {
+    const tenant = newTenant();
+    await resolutionPolicy(tenant, { critical: '2s' });
+    const raisedAt = new Date();
+    const raise = alarmRaised({ tenantId: tenant, raisedAt });
+    await producer.send(raise);
+    const [breach] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0), 'sla-breached');
+    // The monitor's first raise, 30 s earlier, reaches Vigil only now.
+    const correctedStart = new Date(raisedAt.getTime() - 30_000);
+    const lateRaise = alarmRaiseCorrected({ tenantId: tenant, raisedAt: correctedStart, corrects: raise });
+    await producer.send(lateRaise);
+
+    const breaches = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 1), 'sla-breached');
+    const deadline = iso(correctedStart.getTime() + 2_000);
+    expect(breaches[1]).toMatchObject({ causationId: lateRaise.id, correlationId: breach.correlationId, subject: 'alarm-1' });
+    expect(verdictOf(breaches[1])).toMatchObject({
+      corrects: breach.id, deadline, effectiveAt: deadline, reason: 'corrected: the alarm was raised earlier; critical alarm unresolved after 2s (objective 2s)',
+    });
+    const [clock] = await clocksOf(tenant);
+    expect(clock).toMatchObject({ state: 'breached', raised_at: correctedStart, deadline: new Date(deadline), breached_event_id: breaches[1].id, verdicts: 3 });
+    expect(clock.changes).toEqual([expect.objectContaining({ eventId: lateRaise.id, change: 'start-corrected', restated: breach.id, restatedBy: breaches[1].id })]);
+
+    // Delivered again, the correction restates nothing twice.
+    await producer.send(lateRaise);
+    await sleep(1_000);
+    expect(ofType(reader.of(tenant), 'sla-breached')).toHaveLength(2);
+  });
+
   it('retracts a published breach when a corrected clear shows the alarm was resolved before the deadline', async () => {
     const tenant = newTenant();
     await resolutionPolicy(tenant, { critical: '2s' });

@@ -1,7 +1,7 @@
 import { newEvent, type AlarmClearedData, type AlarmRaisedData } from '@vigil/contracts';
 import { aroundTheClock, calendarFromSpec } from '@vigil/sla-engine';
 import {
-  decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, startResolutionClock,
+  decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideRestatedBreach, decideSeverityChange, startResolutionClock,
   type ClockInput, type ClockState, type ResolutionClockState, type TimerFired,
 } from './resolution-clock.decider';
 import { resolutionObjectiveFor } from './resolution-policy.matcher';
@@ -201,6 +201,37 @@ describe('decideCorrectedStart', () => {
     expect(decideCorrectedStart(clockFor('20s'), at('2026-11-03T10:00:05.000Z'))).toBeUndefined();
     expect(decideCorrectedStart(clockFor('20s', { state: 'breached' }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
     expect(decideCorrectedStart(clockFor('20s', { state: 'met', clearedAt: at('2026-11-03T10:00:05.000Z') }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
+  });
+});
+
+describe('decideRestatedBreach (a corrected raise after the breach)', () => {
+  it('restates the breach at the deadline counted from the corrected start, correcting the one published', () => {
+    const breached = clockFor('20s', { state: 'breached', breachedEventId: 'breach-1' });
+    const restated = decideRestatedBreach(breached, at('2026-11-03T09:59:50.000Z'))!;
+    expect(restated.clock).toMatchObject({ state: 'breached', raisedAt: at('2026-11-03T09:59:50.000Z'), atRiskAt: at('2026-11-03T10:00:05.000Z'), deadline: at('2026-11-03T10:00:10.000Z') });
+    expect(restated.restatement).toEqual({
+      type: 'sla-breached',
+      data: expect.objectContaining({
+        corrects: 'breach-1', deadline: '2026-11-03T10:00:10.000Z', effectiveAt: '2026-11-03T10:00:10.000Z',
+        reason: 'corrected: the alarm was raised earlier; critical alarm unresolved after 20s (objective 20s)',
+      }),
+    });
+  });
+
+  it('records a start that moved outside working hours without a verdict, when the business deadline stays where it was', () => {
+    const match = resolutionObjectiveFor({ name: 'p', spec: { type: 'resolution', services: ['*'], calendar: 'office-hours', objectives: { critical: '4h' } } }, alarm)!;
+    const calendar = calendarFromSpec({ workingHours: { monday: ['09:00-17:00'], tuesday: ['09:00-17:00'] } }, 'UTC');
+    // Raised Tuesday 09:00, breached at 13:00; the corrected start is Monday 20:00, after working hours: the deadline is still Tuesday 13:00.
+    const clock = startResolutionClock({ tenantId: 'acme', alarm: { ...alarm, raisedAt: '2026-11-03T09:00:00.000Z' }, objective: match, calendarName: 'office-hours', calendar });
+    const restated = decideRestatedBreach({ ...clock, state: 'breached', breachedEventId: 'breach-1' }, at('2026-11-02T20:00:00.000Z'))!;
+    expect(restated.restatement).toBeUndefined();
+    expect(restated.clock).toMatchObject({ raisedAt: at('2026-11-02T20:00:00.000Z'), deadline: at('2026-11-03T13:00:00.000Z') });
+  });
+
+  it('changes nothing for a clock not breached, a start not earlier, or a breach whose event is not known', () => {
+    expect(decideRestatedBreach(clockFor('20s', { state: 'at-risk' }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
+    expect(decideRestatedBreach(clockFor('20s', { state: 'breached', breachedEventId: 'breach-1' }), at('2026-11-03T10:00:00.000Z'))).toBeUndefined();
+    expect(decideRestatedBreach(clockFor('20s', { state: 'breached' }), at('2026-11-03T09:00:00.000Z'))).toBeUndefined();
   });
 });
 

@@ -118,6 +118,31 @@ export function decideCorrectedStart(clock: ResolutionClockState, raisedAt: numb
   return retimed(clock, raisedAt, clock);
 }
 
+/** What a corrected raise changes in a clock that has breached. */
+export interface RestatedBreach {
+  /** The clock counted from the corrected start: its deadline and at-risk instant moved too. */
+  clock: ResolutionClockState;
+  /** The `sla-breached` that `corrects` the published one, effective at the corrected deadline; absent when the deadline did not move. */
+  restatement?: Verdict;
+}
+
+/**
+ * A corrected raise of an alarm whose clock has breached: the outage started earlier, so the
+ * breach became true earlier, at the deadline counted from the corrected start on the clock's
+ * calendar. It is restated by an `sla-breached` that `corrects` the published breach (ADR 0011),
+ * effective at that deadline; the clock stays breached. On a business calendar an earlier start
+ * outside working hours may leave the deadline where it was: the start is recorded, nothing is
+ * published. `undefined`: nothing changes (not breached, the start did not move earlier, or the
+ * breach's event is not known to correct).
+ */
+export function decideRestatedBreach(clock: ResolutionClockState, raisedAt: number): RestatedBreach | undefined {
+  if (clock.state !== 'breached' || !clock.breachedEventId || raisedAt >= clock.raisedAt) return undefined;
+  const moved = retimed(clock, raisedAt, clock);
+  if (moved.deadline >= clock.deadline) return { clock: moved };
+  const breach = verdict(moved, 'sla-breached', moved.deadline, `corrected: the alarm was raised earlier; ${breachReason(moved)}`);
+  return { clock: moved, restatement: { ...breach, data: { ...breach.data, corrects: clock.breachedEventId } } };
+}
+
 /** What a corrected clear changes in a clock that has ended. */
 export interface CorrectedClear {
   clearedAt: number;

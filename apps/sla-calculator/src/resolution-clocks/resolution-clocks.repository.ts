@@ -70,12 +70,12 @@ export class ResolutionClocksRepository {
   }
 
   /** The alarm's clocks that have not seen its clear yet (read without a lock: the caller locks each in order). */
-  async openForAlarm(manager: EntityManager, tenantId: string, serviceId: string, alarmKey: string): Promise<Array<{ id: string; policy: string }>> {
-    const rows: Array<{ id: string; policy: string }> = await manager.query(
-      `select id, policy from ${this.table} where tenant_id = $1 and alarm_key = $2 and service_id = $3 and cleared_at is null order by id`,
+  async openForAlarm(manager: EntityManager, tenantId: string, serviceId: string, alarmKey: string): Promise<Array<{ id: string; policy: string; state: ClockState }>> {
+    const rows: Array<{ id: string; policy: string; state: ClockState }> = await manager.query(
+      `select id, policy, state from ${this.table} where tenant_id = $1 and alarm_key = $2 and service_id = $3 and cleared_at is null order by id`,
       [tenantId, alarmKey, serviceId],
     );
-    return rows.map((r) => ({ id: String(r.id), policy: r.policy }));
+    return rows.map((r) => ({ id: String(r.id), policy: r.policy, state: r.state }));
   }
 
   /**

@@ -7,7 +7,7 @@ import { aroundTheClock, calendarFromSpec, type BusinessCalendar } from '@vigil/
 import { SlaMetrics } from '../sla-metrics';
 import { SlaDocuments } from '../sla-policies/sla-documents';
 import {
-  ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideSeverityChange, isPending, startResolutionClock,
+  ResolutionTimerKinds, decideCorrectedClear, decideCorrectedStart, decideResolutionClock, decideRestatedBreach, decideSeverityChange, isPending, startResolutionClock,
   type ClockDecision, type ClockInput, type ResolutionClockState, type ResolutionTimerKind, type Verdict,
 } from './resolution-clock.decider';
 import { resolutionObjectiveFor, type PolicyDocument } from './resolution-policy.matcher';
@@ -60,6 +60,18 @@ export class ResolutionClocksService implements OnModuleInit {
   }
 
   /**
+   * A resolution policy applied after alarms were raised: each of them it times, still active and
+   * without a clock of the policy, starts one now, measured from the start of its outage like any
+   * other (a deadline already past breaches at once, effective at it). Verdicts are caused by the
+   * applied document. A clock already running keeps the objective and calendar it started with.
+   */
+  async startClocksOfPolicy(manager: EntityManager, tenantId: string, policyName: string, alarms: Array<Omit<AlarmToTime, 'tenantId' | 'cause'>>, cause: AlarmToTime['cause']): Promise<void> {
+    const policy = (await this.slaDocuments.policies(manager, tenantId)).find((p) => p.name === policyName);
+    if (!policy) return;
+    for (const alarm of alarms) await this.startClock(manager, policy, { ...alarm, tenantId, cause });
+  }
+
+  /**
    * The active alarm changed severity. Per resolution policy with an objective for the new
    * severity: a clock already running takes the new objective only if it is stricter, still
    * measured from the start of the outage (see `decideSeverityChange`); a policy that did not
@@ -86,12 +98,34 @@ export class ResolutionClocksService implements OnModuleInit {
     }
   }
 
-  /** A corrected raise: the alarm's running clocks count from the corrected, earlier start. */
+  /**
+   * A corrected raise: the alarm's clocks count from the corrected, earlier start. A running
+   * clock is timed again; a breached one restates its breach at the corrected deadline by an
+   * `sla-breached` that corrects the published one (ADR 0011), caused by the correction.
+   */
   async correctStart(manager: EntityManager, event: EventEnvelope<'alarm-raised'>, startedAt: number): Promise<void> {
     const { serviceId, alarmKey } = event.data;
-    for (const { id } of await this.clocks.openForAlarm(manager, event.tenantId, serviceId, alarmKey)) {
-      await this.retime(manager, id, (c) => decideCorrectedStart(c, startedAt), { eventId: event.id, change: 'start-corrected', raisedAt: new Date(startedAt).toISOString() });
+    const change = { eventId: event.id, change: 'start-corrected', raisedAt: new Date(startedAt).toISOString() };
+    for (const { id, state } of await this.clocks.openForAlarm(manager, event.tenantId, serviceId, alarmKey)) {
+      if (state === 'breached') await this.restateBreach(manager, id, event, startedAt, change);
+      else await this.retime(manager, id, (c) => decideCorrectedStart(c, startedAt), change);
     }
+  }
+
+  private async restateBreach(manager: EntityManager, clockId: string, event: EventEnvelope<'alarm-raised'>, startedAt: number, change: Record<string, unknown>): Promise<void> {
+    // A breached clock has no timer left to race with: its row is the only lock taken.
+    const clock = await this.clocks.lock(manager, clockId);
+    const decision = clock && decideRestatedBreach(clock, startedAt);
+    if (!clock || !decision) return;
+    const restatement = decision.restatement && this.toEvent(clock, decision.restatement, clock.verdicts + 1, { id: event.id, correlationId: clock.correlationId });
+    if (restatement) await this.messaging.publish(manager, [{ event: restatement, key: eventKey(clock.tenantId, clock.alarm.serviceId) }]);
+    await this.clocks.retime(manager, clockId, decision.clock, {
+      ...change, at: new Date().toISOString(), deadline: { from: new Date(clock.deadline).toISOString(), to: new Date(decision.clock.deadline).toISOString() },
+      ...(restatement ? { restated: clock.breachedEventId, restatedBy: restatement.id } : {}),
+    });
+    if (!restatement) return;
+    await this.clocks.update(manager, clockId, { state: 'breached', verdicts: clock.verdicts + 1, breachedEventId: restatement.id });
+    this.metrics.verdicts.inc({ type: restatement.type, policy_type: 'resolution' });
   }
 
   /**
