@@ -5,6 +5,7 @@ import { AlarmEventsConsumer } from './alarm-events/alarm-events.consumer';
 import { AvailabilityService } from './availability/availability.service';
 import { AvailabilityWindowsRepository } from './availability/availability-windows.repository';
 import { JudgeAgainWhenDocumentAppliedConsumer } from './availability/judge-again-when-document-applied.consumer';
+import { MaintenanceWindowVersionsRepository } from './availability/maintenance-window-versions.repository';
 import { SlaSchema, slaMigrations } from './migrations';
 import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
@@ -39,6 +40,7 @@ import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
     ResolutionClocksRepository,
     ResolutionClocksService,
     AvailabilityWindowsRepository,
+    MaintenanceWindowVersionsRepository,
     AvailabilityService,
     AlarmEventsConsumer,
     JudgeAgainWhenDocumentAppliedConsumer,

@@ -199,6 +199,41 @@ describe('sla-calculator against the real broker and database', () => {
     await expect(reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0)).resolves.toHaveLength(2);
   });
 
+  it('times the active alarms raised before its policy was applied, from their raise: a deadline already past breaches at once', async () => {
+    const tenant = newTenant();
+    const longAgo = new Date(Date.now() - 60_000);
+    const recently = new Date();
+    const overdue = alarmRaised({ tenantId: tenant, alarmKey: 'overdue', raisedAt: longAgo });
+    const fresh = alarmRaised({ tenantId: tenant, alarmKey: 'fresh', raisedAt: recently });
+    const over = alarmRaised({ tenantId: tenant, alarmKey: 'over', raisedAt: longAgo });
+    const major = alarmRaised({ tenantId: tenant, alarmKey: 'major', raisedAt: longAgo, severity: 'major' });
+    const overCleared = alarmCleared({ tenantId: tenant, alarmKey: 'over', raisedAt: longAgo, clearedAt: new Date(longAgo.getTime() + 1_000) });
+    await producer.send(overdue, fresh, over, major, overCleared);
+    await processed(db, 'alarm-events', overCleared.id);
+    await expect(clocksOf(tenant)).resolves.toEqual([]);
+
+    await resolutionPolicy(tenant, { critical: '30s' });
+
+    const [breach] = ofType(await reader.waitFor(tenant, (es) => ofType(es, 'sla-breached').length > 0, 10_000), 'sla-breached');
+    const deadline = new Date(longAgo.getTime() + 30_000).toISOString();
+    expect(breach).toMatchObject({ subject: 'overdue', data: { policy: 'incident-resolution', deadline, effectiveAt: deadline } });
+    const clocks = await clocksOf(tenant);
+    expect(clocks.map((c) => [c.alarm_key, c.state, c.raised_at])).toEqual([
+      ['overdue', 'breached', longAgo],
+      ['fresh', 'running', recently],
+    ]);
+    // Caused by the applied document, the one thing that made the alarms timed.
+    expect(clocks.map((c) => c.raised_event_id)).toEqual([breach.causationId, breach.causationId]);
+    const { rows: applied } = await db.query(`select 1 from sla.processed_events where consumer = 'availability-documents' and event_id = $1`, [breach.causationId]);
+    expect(applied).toHaveLength(1);
+
+    // Applied again unchanged, nothing is timed twice.
+    await resolutionPolicy(tenant, { critical: '30s' });
+    await sleep(1_000);
+    await expect(clocksOf(tenant)).resolves.toHaveLength(2);
+    expect(ofType(reader.of(tenant), 'sla-breached')).toHaveLength(1);
+  });
+
   it('does not time alarms outside the policy', async () => {
     const tenant = newTenant();
     await resolutionPolicy(tenant, { critical: '2s' }, { services: ['search-api'] });

@@ -89,6 +89,35 @@ describe('availability SLAs against the real broker and database', () => {
     expect(met.data).toMatchObject({ corrects: breach.id, availability: { downtimeMinutes: 0 } });
   });
 
+  it('restates the day a maintenance window left when a re-apply moves it to another day', async () => {
+    const tenant = newTenant();
+    await availabilityPolicy(tenant);
+    // An hour-long outage late yesterday (UTC, the zone of a tenant without a document).
+    const startOfToday = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00.000Z').getTime();
+    const raisedAt = new Date(startOfToday - 2 * 3_600_000);
+    const clearedAt = new Date(startOfToday - 3_600_000);
+    await producer.send(alarmRaised({ tenantId: tenant, raisedAt }), alarmCleared({ tenantId: tenant, raisedAt, clearedAt }));
+    // Today's window breaches too while only the raise is known (the alarm is down until its clear says otherwise): yesterday's is the one followed here.
+    const subject = `checkout-availability/checkout-api/${new Date(startOfToday - 86_400_000).toISOString().slice(0, 10)}`;
+    const yesterdays = (type: AnyEvent['type'], es: AnyEvent[]) => ofType(es, type).filter((e) => e.subject === subject);
+    const [breach] = yesterdays('sla-breached', await reader.waitFor(tenant, (es) => yesterdays('sla-breached', es).length > 0));
+
+    const window = (from: number, to: number) => applyDocument(calculator.url, {
+      kind: 'MaintenanceWindow', metadata: { name: 'db-upgrade', tenant },
+      spec: { services: ['checkout-api'], from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: 'upgrade' },
+    });
+    await window(raisedAt.getTime() - 60_000, clearedAt.getTime() + 60_000);
+    const [met] = yesterdays('sla-met', await reader.waitFor(tenant, (es) => yesterdays('sla-met', es).length > 0));
+    expect(met.data).toMatchObject({ corrects: breach.id });
+
+    // Moved to tomorrow: yesterday's outage is downtime again, and yesterday breached after all.
+    await expect(window(startOfToday + 86_400_000 + 3_600_000, startOfToday + 86_400_000 + 7_200_000)).resolves.toMatchObject({ result: 'updated', generation: 2 });
+    const breaches = yesterdays('sla-breached', await reader.waitFor(tenant, (es) => yesterdays('sla-breached', es).length > 1));
+    expect(breaches[1].data).toMatchObject({ availability: { downtimeMinutes: 60 } });
+    await expect(db.query('select generation, services from sla.maintenance_window_versions where tenant_id = $1 order by generation', [tenant]).then((r) => r.rows))
+      .resolves.toEqual([{ generation: 1, services: ['checkout-api'] }, { generation: 2, services: ['checkout-api'] }]);
+  });
+
   it('counts no alarm of a severity the policy does not count', async () => {
     const tenant = newTenant();
     await availabilityPolicy(tenant);

@@ -28,11 +28,11 @@ describe('sla migrations', () => {
 
   it('creates the tables and drops them again on the way down', async () => {
     await dataSource.runMigrations({ transaction: 'each' });
-    await expect(tables()).resolves.toEqual(['availability_windows', 'outage_severities', 'outages', 'resolution_clocks', 'tenants']);
-    for (let i = 0; i < 6; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    await expect(tables()).resolves.toEqual(['availability_windows', 'maintenance_window_versions', 'outage_severities', 'outages', 'resolution_clocks', 'tenants']);
+    for (let i = 0; i < slaMigrations(schema).length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
     await expect(tables()).resolves.toEqual([]);
     await dataSource.runMigrations({ transaction: 'each' });
-    await expect(tables()).resolves.toEqual(['availability_windows', 'outage_severities', 'outages', 'resolution_clocks', 'tenants']);
+    await expect(tables()).resolves.toEqual(['availability_windows', 'maintenance_window_versions', 'outage_severities', 'outages', 'resolution_clocks', 'tenants']);
   });
 });
 

@@ -135,6 +135,23 @@ export class OutageIntervalsRepository {
     }));
   }
 
+  /**
+   * The tenant's active alarms (open outages, none cancelled) with the start of each outage, its
+   * latest severity and labels: what a resolution policy applied after they were raised times.
+   */
+  async active(manager: EntityManager, tenantId: string): Promise<Array<{ alarm: AlarmRef; labels: Record<string, string>; raisedAt: number }>> {
+    const rows: Array<{ alarm_key: string; service_id: string; severity: Severity; summary: string; labels: Record<string, string> | null; started_at: Date }> = await manager.query(
+      `select alarm_key, service_id, severity, summary, labels, started_at from ${this.table}
+       where tenant_id = $1 and ended_at is null and not cancelled order by started_at, id`,
+      [tenantId],
+    );
+    return rows.map((row) => ({
+      alarm: { alarmKey: row.alarm_key, serviceId: row.service_id, severity: row.severity, summary: row.summary },
+      labels: row.labels ?? {},
+      raisedAt: row.started_at.getTime(),
+    }));
+  }
+
   /** The services of a tenant with an outage overlapping [from, to): whom a policy for `"*"` or labels may concern. */
   async servicesWithOutages(manager: EntityManager, tenantId: string, range: { from: number; to: number }): Promise<string[]> {
     const rows: Array<{ service_id: string }> = await manager.query(
