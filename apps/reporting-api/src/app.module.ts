@@ -16,6 +16,7 @@ import { RebuildReadModelController } from './rebuild-read-model/rebuild-read-mo
 import { RebuildReadModelService } from './rebuild-read-model/rebuild-read-model.service';
 import { ReportingIncidentEndIndexes1763710000400 } from './migrations/1763710000400-incident-end-indexes.migration';
 import { ReportingRestatements1763710000300 } from './migrations/1763710000300-restatements.migration';
+import { ReportingDailyRollups1763710000500 } from './migrations/1763710000500-daily-rollups.migration';
 import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
 import { ReportCache } from './report-cache/report-cache';
 import { ReportFactsReader } from './report-facts/report-facts.reader';
@@ -27,7 +28,7 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500],
     }),
   ],
   controllers: [ComplianceController, MonthlyReportController, IncidentsController, ServicesController, DashboardController, RebuildReadModelController],

@@ -5,7 +5,10 @@ import { VigilMetrics } from '@vigil/platform-nest';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
 import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf, resolveComplianceRange, type ComplianceQuery } from '../report-facts/report-query';
-import { dailyCompliance, daysWindow, type ComplianceRecord } from './daily-compliance';
+import { localDays, type Interval } from '@vigil/sla-engine';
+import { coverage, rollupRecord, rollupRule, type RollupRow } from '../daily-rollups/daily-rollups';
+import type { EffectiveTarget } from '../read-model/availability-target';
+import { countPerDay, dailyCompliance, daysWindow, type ComplianceRecord } from './daily-compliance';
 
 export interface ComplianceReport {
   tenant_id: string;
@@ -54,20 +57,9 @@ export class DailyComplianceHandler {
     // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in the future.
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now);
-    const window = daysWindow(range, zone);
-    const facts = window
-      ? await this.reader.facts(tenantId, query.serviceId, window, query.asOf ? now : undefined, target)
-      : { incidents: [], breaches: [], windows: [], creditTiers: null };
-    const records = dailyCompliance({
-      incidents: facts.incidents,
-      breaches: facts.breaches.map((b) => b.at),
-      windows: facts.windows,
-      serviceId: query.serviceId,
-      target,
-      zone,
-      range,
-      now,
-    });
+    const records = query.asOf
+      ? await this.fromIncidents(tenantId, query.serviceId, range, zone, target, now, now)
+      : await this.fromRollups(tenantId, query.serviceId, range, zone, target, now);
     const body = {
       tenant_id: tenantId,
       service_id: query.serviceId ?? null,
@@ -78,6 +70,44 @@ export class DailyComplianceHandler {
       records,
     };
     return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone) };
+  }
+
+  /**
+   * The settled days from the daily rollups (docs/adr/0018), the rest (today, days an open alarm
+   * touches, days without a row under the scope's current rule) from the incidents.
+   */
+  private async fromRollups(tenantId: string, serviceId: string | undefined, range: Interval, zone: string, target: EffectiveTarget, now: number): Promise<ComplianceRecord[]> {
+    const window = daysWindow(range, zone);
+    if (!window) return [];
+    const settled = await this.reader.settledDays(tenantId, serviceId, window, rollupRule(zone, target));
+    const { before, live, after } = coverage(range, zone, settled.rows, now, settled.openSince);
+    const breaches = settled.breaches.map((b) => b.at);
+    const days = localDays(window, zone);
+    const perDay = countPerDay(days, breaches);
+    const stored = (rows: RollupRow[], offset: number) => rows.map((row, i) => rollupRecord(row, target, perDay[offset + i] ?? 0));
+    const computed = live ? await this.fromIncidents(tenantId, serviceId, live, zone, target, now, undefined, breaches) : [];
+    return [...stored(before, 0), ...computed, ...stored(after, days.length - after.length)];
+  }
+
+  /** The days computed from the incidents, as known at `knownAt` (undefined: everything recorded). */
+  private async fromIncidents(
+    tenantId: string, serviceId: string | undefined, range: Interval, zone: string, target: EffectiveTarget, now: number,
+    knownAt: number | undefined, breaches?: number[],
+  ): Promise<ComplianceRecord[]> {
+    const window = daysWindow(range, zone);
+    const facts = window
+      ? await this.reader.facts(tenantId, serviceId, window, knownAt, target)
+      : { incidents: [], breaches: [], windows: [], creditTiers: null };
+    return dailyCompliance({
+      incidents: facts.incidents,
+      breaches: breaches ?? facts.breaches.map((b) => b.at),
+      windows: facts.windows,
+      serviceId,
+      target,
+      zone,
+      range,
+      now,
+    });
   }
 }
 

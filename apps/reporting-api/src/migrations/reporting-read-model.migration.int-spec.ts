@@ -8,6 +8,7 @@ import { ReportingIncidentSeverities1763710000100 } from './1763710000100-incide
 import { ReportingReportHistory1763710000200 } from './1763710000200-report-history.migration';
 import { ReportingRestatements1763710000300 } from './1763710000300-restatements.migration';
 import { ReportingIncidentEndIndexes1763710000400 } from './1763710000400-incident-end-indexes.migration';
+import { ReportingDailyRollups1763710000500 } from './1763710000500-daily-rollups.migration';
 
 const env = testEnv();
 
@@ -33,7 +34,7 @@ describe('reporting read-model migrations', () => {
       url, schema: 'reporting', applicationName: 'reporting-migration-test',
       migrations: [
         ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200,
-        ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400,
+        ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500,
       ],
     });
   });
@@ -62,15 +63,18 @@ describe('reporting read-model migrations', () => {
   });
 
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breaches', 'credit_schedules', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restatements', 'tenants'];
+    const created = ['availability_targets', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restatements', 'tenants'];
     const indexes = async () => (await dataSource.query(`select indexname from pg_indexes where schemaname = 'reporting' and tablename = 'incidents' order by 1`))
       .map((r: { indexname: string }) => r.indexname);
     expect(await tables()).toEqual(created);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const beforeRollups = created.filter((t) => t !== 'daily_rollups');
+    expect(await tables()).toEqual(beforeRollups);
     expect(await indexes()).toEqual(expect.arrayContaining(['incidents_by_end', 'incidents_by_service_end']));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await indexes()).not.toContain('incidents_by_end');
     await dataSource.undoLastMigration({ transaction: 'each' });
-    const beforeRestatements = created.filter((t) => t !== 'restatements');
+    const beforeRestatements = beforeRollups.filter((t) => t !== 'restatements');
     expect(await tables()).toEqual(beforeRestatements);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const beforeHistory = beforeRestatements.filter((t) => t !== 'credit_schedules' && t !== 'maintenance_windows');
@@ -79,7 +83,7 @@ describe('reporting read-model migrations', () => {
     expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(5);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(6);
     expect(await tables()).toEqual(created);
   });
 });

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { assertNever, Topics, type AnyEvent } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
 import { projectAlarmAcknowledged, projectAlarmCleared, projectAlarmRaised, projectAlarmSeverityChanged } from './alarm-events.projection';
+import { keepingRollups } from '../daily-rollups/daily-rollups.projection';
 import { projectConfigApplied, projectConfigDeleted } from './config-events.projection';
 import { projectEscalationEvent } from './escalation-events.projection';
 import { noteRestatement } from './restatements.projection';
@@ -11,11 +12,12 @@ import { projectSlaBreached } from './sla-events.projection';
 export const ReadModelTopics = [Topics.alarmEvents, Topics.slaEvents, Topics.escalationEvents, Topics.configEvents];
 
 /**
- * Applies one event to the read model, inside the consumer's transaction (`manager`), and moves
- * the tenant's restatement version when it touched a closed day.
+ * Applies one event to the read model, inside the consumer's transaction (`manager`), restates
+ * the daily rollups of the days it changed and moves the tenant's restatement version when it
+ * touched a closed day.
  */
 export async function projectEvent(event: AnyEvent, manager: EntityManager): Promise<void> {
-  await applyEvent(event, manager);
+  await keepingRollups(event, manager, () => applyEvent(event, manager));
   await noteRestatement(event, manager);
 }
 

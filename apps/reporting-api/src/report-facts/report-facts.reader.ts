@@ -5,6 +5,7 @@ import type { CreditTier } from '@vigil/contracts';
 import { isDatabaseUnavailable } from '@vigil/persistence';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
 import type { Interval } from '@vigil/sla-engine';
+import { TENANT_SCOPE, type RollupRow } from '../daily-rollups/daily-rollups';
 import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../read-model/availability-target';
 import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from './incident-as-of';
 
@@ -96,6 +97,16 @@ export function incidentJson(alias: string, asOf: string): string {
       from reporting.incident_severities s where s.incident_id = ${i}.id and s.recorded_at <= ${asOf}), '[]'::json))`;
 }
 
+/** The rollups of a window and what decides how far they answer it. */
+export interface SettledDays {
+  rows: RollupRow[];
+  openSince: number | null;
+  breaches: Array<{ at: number }>;
+}
+
+/** Runs one statement: through the `database` breaker for reports, in the projecting transaction for rollups. */
+export type Query = <T>(sql: string, parameters: unknown[]) => Promise<T[]>;
+
 /**
  * Reads the read model for reports, through the `database` breaker: once the database stops
  * answering, calls fail at once (and the caller answers from its cache) instead of waiting on
@@ -112,6 +123,8 @@ export class ReportFactsReader {
   query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
     return this.database.execute(() => this.dataSource.query(sql, parameters));
   }
+
+  private readonly run: Query = (sql, parameters) => this.query(sql, parameters);
 
   /** Whether the database answers within two seconds (the breaker, when open, says no at once). */
   async ping(): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
@@ -130,62 +143,96 @@ export class ReportFactsReader {
   }
 
   /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
-  async scope(tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
-    const [row] = await this.query<ScopeRow>(
-      `select
-         (select timezone from reporting.tenants where tenant_id = $1) as timezone,
-         coalesce((select json_agg(json_build_object(
-             'policy', policy, 'services', services, 'selector', selector, 'objective', objective,
-             'countedSeverities', counted_severities, 'minimumOutageMs', minimum_outage_ms,
-             'maintenanceMode', maintenance_mode, 'creditSchedule', credit_schedule) order by policy)
-           from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
-         (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
-           order by started_at desc limit 1) as service_labels,
-         (select version::text from reporting.restatements where tenant_id = $1) as version`,
-      [tenantId, serviceId ?? null],
-    );
-    const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
-    const targets: AvailabilityTarget[] = row.targets.map((t) => ({
-      ...t,
-      services: t.services ?? undefined,
-      selector: t.selector ?? undefined,
-      creditSchedule: t.creditSchedule ?? undefined,
-    }));
-    return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}), version: row.version ?? '0' };
+  scope(tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
+    return readScope(this.run, tenantId, serviceId);
   }
 
   /**
-   * Incidents that may have been down in the window at a counted severity, breaches, maintenance
-   * windows and the credit schedule, each as recorded by `knownAt` (undefined: all), in one round trip. The row
-   * filter is a superset (a start or end corrected after `asOf` may widen the incident back);
-   * `incidentAsOf` then says exactly what was known.
+   * What the daily rollups hold for the scope's days in the window under `rule`, since when an
+   * alarm of the scope has been open (null: none is), and the breaches of the window: one round trip.
    */
-  async facts(tenantId: string, serviceId: string | undefined, window: Interval, knownAt: number | undefined, target: EffectiveTarget): Promise<ReportFacts> {
-    const [row] = await this.query<FactsRow>(
+  async settledDays(tenantId: string, serviceId: string | undefined, window: Interval, rule: string): Promise<SettledDays> {
+    const [row] = await this.query<{ rows: RollupRow[]; open_since: string | null; breaches: Array<{ at: number }> }>(
       `select
-         coalesce((select json_agg(${incidentJson('i', KNOWN_AT)})
-           from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
-             and (i.resolution is distinct from 'cancelled' or ($5::timestamptz is not null and i.ended_recorded_at > $5))
-             -- Down only while at a counted severity: leave out incidents that never had one.
-             and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
-               where s.incident_id = i.id and s.severity = any($6::text[])))), '[]'::json) as incidents,
-         coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}, 'eventId', b.event_id, 'policy', b.policy,
-             'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
+         coalesce((select json_agg(json_build_object('start', ${epochMs('r.day_start')}, 'date', r.date, 'compliance', r.compliance_percentage,
+             'uptime', r.uptime_minutes, 'downtime', r.downtime_minutes) order by r.day_start)
+           from reporting.daily_rollups r
+           where r.tenant_id = $1 and r.scope = coalesce($2::text, '${TENANT_SCOPE}') and r.day_start >= $3 and r.day_start < $4 and r.rule = $5), '[]'::json) as rows,
+         (select ${epochMs('min(i.started_at)')} from reporting.incidents i
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.ended_at is null) as open_since,
+         coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}) order by b.effective_at)
            from reporting.breaches b
-           where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
-             and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT}), '[]'::json) as breaches,
-         ${MAINTENANCE_WINDOWS} as windows,
-         (select c.tiers from reporting.credit_schedules c
-           where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${KNOWN_AT} and (c.deleted_at is null or c.deleted_at > ${KNOWN_AT})
-           order by c.generation desc limit 1) as credit_tiers`,
-      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), knownAt === undefined ? null : new Date(knownAt), target.countedSeverities, target.creditSchedule ?? null],
+           where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text) and b.effective_at >= $3 and b.effective_at < $4), '[]'::json) as breaches`,
+      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), rule],
     );
-    return {
-      incidents: row.incidents.map((r) => incidentAsOf(r, knownAt ?? Infinity)).filter((v): v is IncidentView => v !== undefined),
-      breaches: row.breaches,
-      windows: row.windows,
-      creditTiers: row.credit_tiers,
-    };
+    return { rows: row.rows, openSince: row.open_since === null ? null : Number(row.open_since), breaches: row.breaches };
   }
+
+  /** The facts of the window as recorded by `knownAt` (undefined: all): see `readFacts`. */
+  facts(tenantId: string, serviceId: string | undefined, window: Interval, knownAt: number | undefined, target: EffectiveTarget): Promise<ReportFacts> {
+    return readFacts(this.run, tenantId, serviceId, window, knownAt, target.countedSeverities, target.creditSchedule);
+  }
+}
+
+/** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
+export async function readScope(query: Query, tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
+  const [row] = await query<ScopeRow>(
+    `select
+       (select timezone from reporting.tenants where tenant_id = $1) as timezone,
+       coalesce((select json_agg(json_build_object(
+           'policy', policy, 'services', services, 'selector', selector, 'objective', objective,
+           'countedSeverities', counted_severities, 'minimumOutageMs', minimum_outage_ms,
+           'maintenanceMode', maintenance_mode, 'creditSchedule', credit_schedule) order by policy)
+         from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
+       (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
+         order by started_at desc limit 1) as service_labels,
+       (select version::text from reporting.restatements where tenant_id = $1) as version`,
+    [tenantId, serviceId ?? null],
+  );
+  const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
+  const targets: AvailabilityTarget[] = row.targets.map((t) => ({
+    ...t,
+    services: t.services ?? undefined,
+    selector: t.selector ?? undefined,
+    creditSchedule: t.creditSchedule ?? undefined,
+  }));
+  return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}), version: row.version ?? '0' };
+}
+
+/**
+ * Incidents that may have been down in the window at a counted severity, breaches, maintenance
+ * windows and the credit schedule, each as recorded by `knownAt` (undefined: all), in one round trip. The row
+ * filter is a superset (a start or end corrected after `asOf` may widen the incident back);
+ * `incidentAsOf` then says exactly what was known.
+ */
+export async function readFacts(
+  query: Query, tenantId: string, serviceId: string | undefined, window: Interval, knownAt: number | undefined,
+  countedSeverities: readonly string[], creditSchedule: string | undefined,
+): Promise<ReportFacts> {
+  const [row] = await query<FactsRow>(
+    `select
+       coalesce((select json_agg(${incidentJson('i', KNOWN_AT)})
+         from reporting.incidents i
+         where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
+           and (i.resolution is distinct from 'cancelled' or ($5::timestamptz is not null and i.ended_recorded_at > $5))
+           -- Down only while at a counted severity: leave out incidents that never had one.
+           and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
+             where s.incident_id = i.id and s.severity = any($6::text[])))), '[]'::json) as incidents,
+       coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}, 'eventId', b.event_id, 'policy', b.policy,
+           'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
+         from reporting.breaches b
+         where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
+           and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT}), '[]'::json) as breaches,
+       ${MAINTENANCE_WINDOWS} as windows,
+       (select c.tiers from reporting.credit_schedules c
+         where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${KNOWN_AT} and (c.deleted_at is null or c.deleted_at > ${KNOWN_AT})
+         order by c.generation desc limit 1) as credit_tiers`,
+    [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), knownAt === undefined ? null : new Date(knownAt), countedSeverities, creditSchedule ?? null],
+  );
+  return {
+    incidents: row.incidents.map((r) => incidentAsOf(r, knownAt ?? Infinity)).filter((v): v is IncidentView => v !== undefined),
+    breaches: row.breaches,
+    windows: row.windows,
+    creditTiers: row.credit_tiers,
+  };
 }
