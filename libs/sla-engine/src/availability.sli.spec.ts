@@ -141,7 +141,7 @@ describe('availability and error budget', () => {
     });
     expect(result).toEqual({
       periodMs: 30 * 1440 * MINUTE, downtimeMs: 21.6 * MINUTE, uptimeMs: (30 * 1440 - 21.6) * MINUTE,
-      compliancePercentage: expect.closeTo(99.95, 10) as number,
+      compliancePercentage: expect.closeTo(99.95, 10) as number, periodInProgress: 'to-date',
       errorBudgetMs: 43.2 * MINUTE, errorBudgetUsedMs: 21.6 * MINUTE, errorBudgetLeftMs: 21.6 * MINUTE, budgetConsumed: 0.5,
     });
   });
@@ -149,6 +149,26 @@ describe('availability and error budget', () => {
   it('keeps the whole month’s budget while the month is in progress', () => {
     const result = availability({ outages: [], period: november, now: at('2026-11-16T00:00:00+01:00'), objectivePercentage: 99.9 });
     expect(result).toMatchObject({ periodMs: 15 * 1440 * MINUTE, compliancePercentage: 100, errorBudgetMs: 43.2 * MINUTE });
+  });
+
+  it('projects a month in progress to its end when the policy asks for a projection: the downtime so far over the whole month', () => {
+    const outages = [span('2026-11-10T12:00:00+01:00', '2026-11-10T13:00:00+01:00')];
+    const now = at('2026-11-11T00:00:00+01:00');
+    // 10 days (14,400 minutes) elapsed with 60 down: 99.583 % to date; (43,200 − 60) / 43,200 = 99.861 % at the month's end.
+    const toDate = availability({ outages, period: november, now, objectivePercentage: 99.9 });
+    const projected = availability({ outages, period: november, now, objectivePercentage: 99.9, periodInProgress: 'projection' });
+    expect(toDate.compliancePercentage).toBeCloseTo((14_340 / 14_400) * 100, 10);
+    expect(projected.compliancePercentage).toBeCloseTo((43_140 / 43_200) * 100, 10);
+    expect(projected).toMatchObject({ periodInProgress: 'projection', periodMs: 14_400 * MINUTE, downtimeMs: 60 * MINUTE, errorBudgetMs: toDate.errorBudgetMs, budgetConsumed: toDate.budgetConsumed });
+  });
+
+  it('counts an alarm still open up to now in a projection, and gives the same figure as to date once the month is over', () => {
+    const open = [{ start: at('2026-11-10T12:00:00+01:00'), end: Infinity }];
+    const projected = availability({ outages: open, period: november, now: at('2026-11-10T13:12:00+01:00'), objectivePercentage: 99.9, periodInProgress: 'projection' });
+    expect(projected.compliancePercentage).toBeCloseTo(((43_200 - 72) / 43_200) * 100, 10);
+    const over = [span('2026-11-10T12:00:00+01:00', '2026-11-10T13:00:00+01:00')];
+    expect(availability({ outages: over, period: november, now: LATER, objectivePercentage: 99.9, periodInProgress: 'projection' }).compliancePercentage)
+      .toBe(availability({ outages: over, period: november, now: LATER, objectivePercentage: 99.9 }).compliancePercentage);
   });
 
   it('reports overspend as consumption above 1 with nothing left', () => {

@@ -7,6 +7,14 @@ import { localDays } from './local-day.calendar';
  */
 export type MaintenanceMode = 'exclude' | 'count-as-uptime';
 
+/**
+ * What the compliance of a period in progress shows: `to-date`, the SLI over the part that has
+ * elapsed (the default); or `projection`, where the period ends if nothing else goes down: the
+ * downtime so far (open outages up to now) over the whole period. Once the period is over the two
+ * are the same. The error budget is reckoned on the whole period either way.
+ */
+export type PeriodInProgress = 'to-date' | 'projection';
+
 export interface DailyAvailability {
   date: string;
   /** Two decimals, clamped to [0, 100]; 100 for a day with no elapsed time yet. */
@@ -23,8 +31,12 @@ export interface Availability {
   periodMs: number;
   downtimeMs: number;
   uptimeMs: number;
-  /** Unrounded (credits and breaches must not flip on display rounding), clamped to [0, 100]. */
+  /**
+   * Unrounded (credits and breaches must not flip on display rounding), clamped to [0, 100]: over
+   * `periodMs` (to date), or over the whole period for a `projection`.
+   */
   compliancePercentage: number;
+  periodInProgress: PeriodInProgress;
   /** (1 − objective) × the whole period (without excluded maintenance), also for a period in progress. */
   errorBudgetMs: number;
   errorBudgetUsedMs: number;
@@ -87,20 +99,25 @@ export function dailyAvailability(
   });
 }
 
-/** Availability and error budget of one period (a month, a day, a rolling window), as the SLI to date. */
+/**
+ * Availability and error budget of one period (a month, a day, a rolling window), measured up to
+ * `now`; its compliance as the SLI to date, or as a projection (see `PeriodInProgress`).
+ */
 export function availability(
-  input: { outages: Interval[]; period: Interval; now: number; objectivePercentage: number } & MeasurementRules,
+  input: { outages: Interval[]; period: Interval; now: number; objectivePercentage: number; periodInProgress?: PeriodInProgress } & MeasurementRules,
 ): Availability {
-  const { period, now } = input;
+  const { period, now, periodInProgress = 'to-date' } = input;
   const elapsed = { start: period.start, end: Math.min(period.end, now) };
   const periodMs = totalLength(measuredIntervals(elapsed, input));
   const downtimeMs = totalLength(clipIntervals(downtimeIntervals(input.outages, now, input), elapsed));
-  const errorBudgetMs = errorBudget(input.objectivePercentage, totalLength(measuredIntervals(period, input)));
+  const wholeMs = totalLength(measuredIntervals(period, input));
+  const errorBudgetMs = errorBudget(input.objectivePercentage, wholeMs);
   return {
     periodMs,
     downtimeMs,
     uptimeMs: periodMs - downtimeMs,
-    compliancePercentage: compliance(periodMs, downtimeMs),
+    compliancePercentage: compliance(periodInProgress === 'projection' ? wholeMs : periodMs, downtimeMs),
+    periodInProgress,
     errorBudgetMs,
     errorBudgetUsedMs: downtimeMs,
     errorBudgetLeftMs: Math.max(0, errorBudgetMs - downtimeMs),

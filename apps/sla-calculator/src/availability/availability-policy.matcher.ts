@@ -1,5 +1,5 @@
 import { parseDuration, type Severity } from '@vigil/contracts';
-import { DefaultBurnRateRules, type BurnRateRule, type MaintenanceMode, type SlaWindowKind } from '@vigil/sla-engine';
+import { DefaultBurnRateRules, type BurnRateRule, type MaintenanceMode, type PeriodInProgress, type SlaWindowKind } from '@vigil/sla-engine';
 import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
 
 /** An availability SLAPolicy with every rule spelled out: nothing of the calculation is implicit. */
@@ -14,6 +14,8 @@ export interface AvailabilityPolicy {
   atRiskFractions: number[];
   /** Empty when the policy says `burnRate: none`. */
   burnRateRules: BurnRateRule[];
+  /** What the compliance of a window in progress shows: the SLI to date, or a projection to the window's end. */
+  periodInProgress: PeriodInProgress;
 }
 
 export const DefaultCountedSeverities: readonly Severity[] = ['critical', 'major'];
@@ -33,6 +35,7 @@ export function availabilityPolicyOf(policy: PolicyDocument): AvailabilityPolicy
     minimumOutageMs: (spec.minimumOutage === undefined ? 0 : parseDuration(spec.minimumOutage)) ?? 0,
     atRiskFractions: fractions,
     burnRateRules: spec.atRisk?.burnRate === 'none' ? [] : DefaultBurnRateRules,
+    periodInProgress: spec.periodInProgress ?? 'to-date',
   };
 }
 

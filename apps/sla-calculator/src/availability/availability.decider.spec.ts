@@ -9,7 +9,7 @@ const november = slaWindowAt('calendar-month', at('2026-11-10T00:00:00Z'), 'UTC'
 
 const policy = (overrides: Partial<AvailabilityPolicy> = {}): AvailabilityPolicy => ({
   name: 'checkout-availability', objectivePercentage: 99.9, window: 'calendar-month', counted: new Set<Severity>(['critical', 'major']),
-  maintenanceMode: 'exclude', minimumOutageMs: 0, atRiskFractions: [0.5, 0.75], burnRateRules: [], ...overrides,
+  maintenanceMode: 'exclude', minimumOutageMs: 0, atRiskFractions: [0.5, 0.75], burnRateRules: [], periodInProgress: 'to-date', ...overrides,
 });
 
 const outage = (key: string, from: string, to: string | null, extra: Partial<OutageOfAlarm> = {}): OutageOfAlarm => ({
@@ -35,6 +35,17 @@ describe('decideAvailability', () => {
     expect(decision.figures).toMatchObject({ downtimeMs: 40 * MINUTE, errorBudgetMs: 43.2 * MINUTE, errorBudgetLeftMs: 3.2 * MINUTE });
     expect(decision.state.crossedFractions).toEqual([0.5, 0.75]);
     expect(decision.alarms).toEqual([{ alarm: expect.objectContaining({ alarmKey: 'db-down' }), startedAt: at('2026-11-10T10:00:00Z'), endedAt: at('2026-11-10T10:40:00Z'), downtimeMs: 40 * MINUTE }]);
+  });
+
+  it('shows the compliance of the month in progress projected to its end when the policy asks, with the same budget and verdicts', () => {
+    const outages = [outage('db-down', '2026-11-10T10:00:00Z', '2026-11-10T10:40:00Z')];
+    const toDate = given().when(outages, '2026-11-11T00:00:00Z');
+    const projected = given(NothingPublished, policy({ periodInProgress: 'projection' })).when(outages, '2026-11-11T00:00:00Z');
+    // 10 days (14,400 minutes) elapsed, 40 down: 99.722 % to date; (43,200 − 40) / 43,200 = 99.907 % at the month's end.
+    expect(toDate.figures).toMatchObject({ periodInProgress: 'to-date', compliancePercentage: expect.closeTo((14_360 / 14_400) * 100, 10) });
+    expect(projected.figures).toMatchObject({ periodInProgress: 'projection', compliancePercentage: expect.closeTo((43_160 / 43_200) * 100, 10) });
+    expect(projected.verdicts).toEqual(toDate.verdicts);
+    expect(projected.figures.errorBudgetLeftMs).toBe(toDate.figures.errorBudgetLeftMs);
   });
 
   it('publishes nothing again for crossings already announced', () => {

@@ -1,7 +1,7 @@
 import type { AlarmRef } from '@vigil/contracts';
 import {
   availability, budgetSpentAt, burnRateReadings, clipIntervals, countedIntervals, dropShorterThan, nextBurnRateFiringAt, serviceDowntime,
-  subtractIntervals, totalLength, type BurnRateReading, type Interval, type RecordedOutage, type SlaWindow,
+  subtractIntervals, totalLength, type BurnRateReading, type Interval, type PeriodInProgress, type RecordedOutage, type SlaWindow,
 } from '@vigil/sla-engine';
 import type { AvailabilityPolicy } from './availability-policy.matcher';
 
@@ -24,7 +24,9 @@ export interface OutageOfAlarm extends RecordedOutage {
 
 export interface AvailabilityFigures {
   objectivePercentage: number;
+  /** To date, or projected to the window's end, as the policy says (`periodInProgress`). */
   compliancePercentage: number;
+  periodInProgress: PeriodInProgress;
   measuredMs: number;
   downtimeMs: number;
   errorBudgetMs: number;
@@ -99,7 +101,7 @@ export function decideAvailability(input: AvailabilityInput): AvailabilityDecisi
   const objectivePercentage = policy.objectivePercentage;
   const rules = { maintenance, maintenanceMode: policy.maintenanceMode, minimumOutageMs: policy.minimumOutageMs };
   const down = serviceDowntime(input.outages, policy.counted);
-  const figures = availability({ outages: down, period: window, now, objectivePercentage, ...rules });
+  const figures = availability({ outages: down, period: window, now, objectivePercentage, periodInProgress: policy.periodInProgress, ...rules });
   const effective = subtractIntervals(dropShorterThan(down.map(({ start, end }) => ({ start, end: Math.min(end, now) })), policy.minimumOutageMs), maintenance);
   const burnRates = policy.burnRateRules.length > 0 && objectivePercentage < 100
     ? burnRateReadings({ outages: effective, now, objectivePercentage, rules: policy.burnRateRules })
@@ -148,7 +150,7 @@ export function decideAvailability(input: AvailabilityInput): AvailabilityDecisi
 
   const next: WindowVerdictState = { crossedFractions: [...crossed].sort((a, b) => a - b), firingRules: firing.map((r) => r.rule.name), breach };
   return {
-    figures: { objectivePercentage, compliancePercentage: figures.compliancePercentage, measuredMs: figures.periodMs, downtimeMs: figures.downtimeMs,
+    figures: { objectivePercentage, compliancePercentage: figures.compliancePercentage, periodInProgress: figures.periodInProgress, measuredMs: figures.periodMs, downtimeMs: figures.downtimeMs,
       errorBudgetMs: figures.errorBudgetMs, errorBudgetUsedMs: figures.errorBudgetUsedMs, errorBudgetLeftMs: figures.errorBudgetLeftMs, budgetConsumed: consumed, burnRates },
     verdicts,
     state: next,

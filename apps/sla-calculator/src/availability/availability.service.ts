@@ -232,6 +232,7 @@ function figuresData(decision: AvailabilityDecision): AvailabilityFiguresData {
   return {
     objectivePercentage: f.objectivePercentage,
     compliancePercentage: f.compliancePercentage,
+    periodInProgress: f.periodInProgress,
     measuredMinutes: minutes(f.measuredMs),
     downtimeMinutes: minutes(f.downtimeMs),
     errorBudgetMinutes: minutes(f.errorBudgetMs),

@@ -76,6 +76,7 @@ export class SlaStatusHandler {
           },
           objectivePercentage: f.objectivePercentage,
           compliancePercentage: round(f.compliancePercentage, 2),
+          periodInProgress: f.periodInProgress,
           downtimeMinutes: minutes(f.downtimeMs),
           errorBudget: {
             totalMinutes: minutes(f.errorBudgetMs), usedMinutes: minutes(f.errorBudgetUsedMs), leftMinutes: minutes(f.errorBudgetLeftMs),

@@ -51,6 +51,30 @@ describe('GET /api/v1/sla/status', () => {
     expect(narrowed.body.resolution).toEqual([]);
   });
 
+  it('projects the compliance of the window in progress to its end where the policy asks for a projection', async () => {
+    const tenant = newTenant();
+    const policy = (name: string, periodInProgress: string) => applyDocument(calculator.url, {
+      kind: 'SLAPolicy', metadata: { name, tenant },
+      spec: { type: 'availability', services: ['checkout-api'], objective: 99.9, window: 'calendar-day', periodInProgress },
+    });
+    await policy('to-date', 'to-date');
+    await policy('projected', 'projection');
+    // Within today (UTC), so the minute down is in the window the status shows.
+    const raisedAt = new Date(Math.max(Date.now() - 10 * 60_000, Date.parse(new Date().toISOString().slice(0, 10))));
+    const clear = alarmCleared({ tenantId: tenant, raisedAt, clearedAt: new Date(raisedAt.getTime() + 60_000) });
+    await producer.send(alarmRaised({ tenantId: tenant, raisedAt }), clear);
+    await processed(db, 'alarm-events', clear.id);
+
+    const { body } = await get(tenant);
+    const [projected, toDate] = body.availability;
+    expect([projected.policy, toDate.policy]).toEqual(['projected', 'to-date']);
+    expect(toDate).toMatchObject({ periodInProgress: 'to-date', downtimeMinutes: 1 });
+    // One minute down over the whole day: where the day ends if nothing else goes down (1440 minutes in UTC).
+    expect(projected).toMatchObject({ periodInProgress: 'projection', downtimeMinutes: 1, compliancePercentage: 99.93 });
+    expect(toDate.compliancePercentage).toBeLessThanOrEqual(projected.compliancePercentage);
+    expect(projected.errorBudget).toEqual(toDate.errorBudget);
+  });
+
   it('shows another tenant nothing of it', async () => {
     const { status, body } = await get(newTenant());
     expect(status).toBe(200);

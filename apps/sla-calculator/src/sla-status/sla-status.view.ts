@@ -35,7 +35,12 @@ export class AvailabilityStatusView {
   status: (typeof AvailabilityStatuses)[number];
   @ApiProperty() window: SlaWindowView;
   @ApiProperty({ example: 99.9 }) objectivePercentage: number;
-  @ApiProperty({ example: 99.95, description: 'The SLI to date: over the elapsed part of the window, two decimals' }) compliancePercentage: number;
+  @ApiProperty({
+    example: 99.95,
+    description: 'Two decimals. The SLI to date, over the elapsed part of the window; or, where the policy asks for `periodInProgress: projection`, where the window ends if nothing else goes down (the downtime so far over the whole window)',
+  })
+  compliancePercentage: number;
+  @ApiProperty({ enum: ['to-date', 'projection'], description: 'Which of the two `compliancePercentage` is, as the policy says' }) periodInProgress: 'to-date' | 'projection';
   @ApiProperty({ example: 21.6 }) downtimeMinutes: number;
   @ApiProperty() errorBudget: ErrorBudgetView;
   @ApiProperty({ type: [BurnRateView] }) burnRates: BurnRateView[];

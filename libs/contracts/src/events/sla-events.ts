@@ -33,8 +33,13 @@ export class BurnRateData {
 /** An availability SLA's figures to date: the window's compliance and its error budget, in minutes. */
 export class AvailabilityFiguresData {
   @IsNumber() objectivePercentage: number;
-  /** Unrounded, over the elapsed part of the window (the SLI to date). */
+  /**
+   * Unrounded: over the elapsed part of the window (the SLI to date), or, where the policy asks
+   * for `periodInProgress: projection`, the downtime so far over the whole window.
+   */
   @IsNumber() compliancePercentage: number;
+  /** Which of the two `compliancePercentage` is; absent in verdicts published before it was added (to date). */
+  @IsOptional() @IsIn(['to-date', 'projection']) periodInProgress?: 'to-date' | 'projection';
   /** Elapsed minutes of the window that count (excluded maintenance left out). */
   @IsNumber() measuredMinutes: number;
   @IsNumber() downtimeMinutes: number;
