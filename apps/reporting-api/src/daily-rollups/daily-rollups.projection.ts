@@ -5,8 +5,12 @@ import { dailyCompliance, daysWindow } from '../daily-compliance/daily-complianc
 import { epochMs, readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
 import { rollupRule, TENANT_SCOPE } from './daily-rollups';
 
-/** Days computed together: a bounded read per statement, also when a whole tenant is restated. */
-const CHUNK_DAYS = 31;
+/**
+ * Days computed together: a bounded read per statement when a whole tenant is restated. Each read
+ * scans the tenant's incidents that started before its end, so fewer, larger chunks are faster: a
+ * quarter took 4 s for a tenant of 100,000 incidents in the bench, a month 14 s.
+ */
+const CHUNK_DAYS = 92;
 
 /**
  * Applies the event (`apply`) and restates, in the same transaction, the daily rollups of exactly
