@@ -7,7 +7,7 @@ import { keepingRollups } from '../daily-rollups/daily-rollups.projection';
 import { projectConfigApplied, projectConfigDeleted } from './config-events.projection';
 import { projectEscalationEvent } from './escalation-events.projection';
 import { noteRestatement } from './restatements.projection';
-import { projectSlaBreached } from './sla-events.projection';
+import { projectSlaBreached, projectSlaMet } from './sla-events.projection';
 
 export const ReadModelTopics = [Topics.alarmEvents, Topics.slaEvents, Topics.escalationEvents, Topics.configEvents];
 
@@ -37,9 +37,10 @@ async function applyEvent(event: AnyEvent, manager: EntityManager): Promise<void
       return projectAlarmAcknowledged(event, manager);
     case 'sla-breached':
       return projectSlaBreached(event, manager);
-    // At-risk and met verdicts change no number reporting shows yet (the monthly report will list them).
-    case 'sla-at-risk':
     case 'sla-met':
+      return projectSlaMet(event, manager);
+    // At-risk verdicts change no number reporting shows yet.
+    case 'sla-at-risk':
       return;
     case 'escalation-triggered':
     case 'escalation-acknowledged':

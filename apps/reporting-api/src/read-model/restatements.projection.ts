@@ -16,14 +16,16 @@ export function affectedFrom(event: AnyEvent): string | null | undefined {
       return earliest(event.data.raisedAt, event.data.clearedAt);
     case 'alarm-acknowledged':
       return event.data.acknowledgedAt;
+    // A correction also moves or removes the breach it names, whose instant the event does not carry.
     case 'sla-breached':
-      return event.data.effectiveAt;
+      return event.data.corrects ? null : event.data.effectiveAt;
+    case 'sla-met':
+      return event.data.corrects ? null : undefined;
     case 'config-applied':
     case 'config-deleted':
       return null;
     // Not shown in any report (yet): no restatement.
     case 'sla-at-risk':
-    case 'sla-met':
     case 'escalation-triggered':
     case 'escalation-acknowledged':
     case 'escalation-resolved':

@@ -71,6 +71,13 @@ export const INCIDENT_TOUCHES_RANGE = `i.started_at < $4
   and (i.ended_at > $3 or i.ended_at is null or ($5::timestamptz is not null and (i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)))`;
 
 /**
+ * Whether breach `b` still counts as known at `$5`: no correction recorded by then names it, but
+ * one restating it at its own instant.
+ */
+export const BREACH_STANDS = `not exists (select 1 from reporting.breach_corrections c
+  where c.corrects = b.event_id and c.recorded_at <= ${KNOWN_AT} and not (c.kind = 'sla-breached' and c.effective_at = b.effective_at))`;
+
+/**
  * The tenant's (`$1`) maintenance windows overlapping [`$3`, `$4`) as known at `$5`: the latest
  * version recorded by then of each, unless deleted by then.
  */
@@ -157,13 +164,14 @@ export class ReportFactsReader {
          coalesce((select json_agg(json_build_object('start', ${epochMs('r.day_start')}, 'date', r.date, 'compliance', r.compliance_percentage,
              'uptime', r.uptime_minutes, 'downtime', r.downtime_minutes) order by r.day_start)
            from reporting.daily_rollups r
-           where r.tenant_id = $1 and r.scope = coalesce($2::text, '${TENANT_SCOPE}') and r.day_start >= $3 and r.day_start < $4 and r.rule = $5), '[]'::json) as rows,
+           where r.tenant_id = $1 and r.scope = coalesce($2::text, '${TENANT_SCOPE}') and r.day_start >= $3 and r.day_start < $4 and r.rule = $6), '[]'::json) as rows,
          (select ${epochMs('min(i.started_at)')} from reporting.incidents i
            where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and i.ended_at is null) as open_since,
          coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}) order by b.effective_at)
            from reporting.breaches b
-           where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text) and b.effective_at >= $3 and b.effective_at < $4), '[]'::json) as breaches`,
-      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), rule],
+           where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text) and b.effective_at >= $3 and b.effective_at < $4
+             and ${BREACH_STANDS}), '[]'::json) as breaches`,
+      [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), null, rule],
     );
     return { rows: row.rows, openSince: row.open_since === null ? null : Number(row.open_since), breaches: row.breaches };
   }
@@ -222,7 +230,7 @@ export async function readFacts(
            'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
          from reporting.breaches b
          where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
-           and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT}), '[]'::json) as breaches,
+           and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT} and ${BREACH_STANDS}), '[]'::json) as breaches,
        ${MAINTENANCE_WINDOWS} as windows,
        (select c.tiers from reporting.credit_schedules c
          where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${KNOWN_AT} and (c.deleted_at is null or c.deleted_at > ${KNOWN_AT})
