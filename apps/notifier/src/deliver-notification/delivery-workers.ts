@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { inMessageTrace, type MessageHeaders } from '@vigil/observability';
 import { DurableTimers, type DueTimer } from '@vigil/persistence';
 import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { DeliveryTimerKind } from '../delivery-log/delivery';
@@ -104,11 +105,15 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
     let claimed: DueTimer | undefined;
     try {
       const lateness = await this.dataSource.transaction(async (manager) => {
-        claimed = await this.claim(manager);
-        if (!claimed) return undefined;
-        await this.handler.deliver(claimed, manager);
-        await manager.query(`update ${TIMERS} set fired_at = now() where id = $1`, [claimed.id]);
-        return Date.now() - claimed.dueAt.getTime();
+        const timer = await this.claim(manager);
+        claimed = timer;
+        if (!timer) return undefined;
+        // In the trace stored with the timer (the consumed escalation event's), as the platform's
+        // timer loop does: the outbound call's client span and `traceparent` join that trace.
+        await inMessageTrace(`timer ${timer.kind}`, timer.payload as MessageHeaders, { 'vigil.timer.kind': timer.kind, 'vigil.tenant': timer.tenantId },
+          () => this.handler.deliver(timer, manager));
+        await manager.query(`update ${TIMERS} set fired_at = now() where id = $1`, [timer.id]);
+        return Date.now() - timer.dueAt.getTime();
       });
       if (lateness === undefined) return false;
       this.metrics.timerLateness.observe(lateness / 1000);

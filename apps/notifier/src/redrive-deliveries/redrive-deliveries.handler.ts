@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { traceHeaders } from '@vigil/observability';
 import { DeliveryTimerKind, deliverySubject } from '../delivery-log/delivery';
 import { DeliveryWorkers } from '../deliver-notification/delivery-workers';
 import { DefaultRedriveLimit, type RedriveDeliveriesRequest, type RedriveDeliveriesResponse, type RedrivenDelivery } from './redrive-deliveries.request';
@@ -35,7 +36,8 @@ export class RedriveDeliveriesHandler {
       for (const row of found) {
         await this.workers.timers.schedule(manager, {
           tenantId, kind: DeliveryTimerKind, subject: deliverySubject(row.escalation_event_id, row.channel), dueAt: now,
-          payload: { escalationEventId: row.escalation_event_id, channel: row.channel },
+          // A redriven delivery joins the trace of the redrive request that sent it again.
+          payload: { escalationEventId: row.escalation_event_id, channel: row.channel, ...traceHeaders() },
         });
       }
       return found;

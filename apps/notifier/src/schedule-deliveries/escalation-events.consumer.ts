@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
+import { traceHeaders } from '@vigil/observability';
 import { MessagingService } from '@vigil/platform-nest';
 import { DeliveryWorkers } from '../deliver-notification/delivery-workers';
 import { DeliveryTimerKind, deliverySubject, type EscalationEvent } from '../delivery-log/delivery';
@@ -10,7 +11,7 @@ import { planDeliveries } from './plan-deliveries';
 /**
  * Turns escalation events into delivery jobs: a log row and a `delivery` timer due now
  * per channel, written in the consumer's transaction with the processed-event ledger,
- * so a re-delivered event plans nothing twice.
+ * so a re-delivered event plans nothing twice. The timer carries the event's trace.
  */
 @Injectable()
 export class EscalationEventsConsumer implements OnModuleInit {
@@ -66,7 +67,8 @@ export class EscalationEventsConsumer implements OnModuleInit {
         kind: DeliveryTimerKind,
         subject: deliverySubject(event.id, channel),
         dueAt: now,
-        payload: { escalationEventId: event.id, channel },
+        // The consumer's trace, so the delivery — and its outbound call — continues it (ADR 0016).
+        payload: { escalationEventId: event.id, channel, ...traceHeaders() },
       });
     }
   }
