@@ -12,7 +12,10 @@ import { ServiceProcesses, repoRoot } from './service-processes';
 const run = promisify(execFile);
 const env = testEnv();
 
-interface ReceivedSpan { service: string; traceId: string; spanId: string; parentSpanId: string; name: string }
+/** OTLP's SpanKind: 3 is CLIENT (an outbound call). */
+const SPAN_KIND_CLIENT = 3;
+
+interface ReceivedSpan { service: string; traceId: string; spanId: string; parentSpanId: string; name: string; kind: number }
 
 /** An OTLP/HTTP receiver (JSON encoding) on a free port, keeping every span it is sent. */
 async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
@@ -26,7 +29,7 @@ async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans
         const body = JSON.parse(raw) as OtlpJson;
         for (const rs of body.resourceSpans ?? []) {
           const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-          for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name });
+          for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, kind: s.kind });
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -39,6 +42,8 @@ async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans
 describe('one alarm, one trace across the services', () => {
   const tenant = uniqueTenant('trace');
   const webhookCalls: IncomingHttpHeaders[] = [];
+  /** The alarm's trace, sent by the monitor with the alarm. */
+  const traceId = randomBytes(16).toString('hex');
   let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let webhook: Server;
   let services: ServiceProcesses;
@@ -69,7 +74,7 @@ describe('one alarm, one trace across the services', () => {
     await new Promise((resolve) => otlp.server.close(resolve));
   });
 
-  it('continues the sender\'s trace through ingestion, Kafka and the consumers of all five services', async () => {
+  it('continues the sender\'s trace through ingestion, Kafka, the consumers of all five services and the notifier\'s outbound call', async () => {
     const configFile = join(repoRoot, 'tmp', `${tenant}.yaml`);
     const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`;
     writeFileSync(configFile, [
@@ -83,7 +88,6 @@ describe('one alarm, one trace across the services', () => {
     const token = (await cli('token', 'issue', '--tenant', tenant, '--scopes', 'alarms:write')).stdout.trim();
 
     // The monitor sends its own trace context, as an instrumented sender would.
-    const traceId = randomBytes(16).toString('hex');
     const response = await fetch(`${services.urlOf('alarm-ingestion')}/api/v1/alarms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
@@ -100,11 +104,17 @@ describe('one alarm, one trace across the services', () => {
     // Ingestion's part: the HTTP request and the database work under it.
     expect(inTrace('alarm-ingestion').map((s) => s.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^POST/), expect.stringMatching(/^(pg\.|insert|select|BEGIN|COMMIT)/i)]));
 
-    // The escalation reaches the notifier's consumer in the same trace, and the outbound call carries W3C context.
+    // The escalation reaches the notifier's consumer in the same trace, and so does the outbound
+    // call, although a delivery worker makes it from a durable timer: the receiver is told the trace.
     await eventually('the page to reach the webhook', async () => webhookCalls.length > 0, 60_000);
     await eventually('the notifier\'s consumer span in the trace', async () => inTrace('notifier').some((s) => s.name === `${Topics.escalationEvents} process`), 30_000);
-    expect(webhookCalls[0].traceparent).toEqual(expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/));
-    // Not yet the same trace: the notifier hands deliveries to its worker pool through durable
-    // timers whose payload does not carry traceHeaders() (ADR 0016, consequences).
+    const [, receivedTraceId, callerSpanId] = String(webhookCalls[0].traceparent).split('-');
+    expect(receivedTraceId).toBe(traceId);
+    // The notifier's CLIENT span for that POST is in the trace, under the delivery timer's span.
+    const call = await eventually('the notifier\'s outbound call span in the trace', async () =>
+      inTrace('notifier').find((s) => s.kind === SPAN_KIND_CLIENT && s.spanId === callerSpanId), 30_000);
+    expect(call.name).toMatch(/^POST/);
+    expect(inTrace('notifier').find((s) => s.spanId === call.parentSpanId)?.name).toBe('timer delivery');
   });
+
 });
