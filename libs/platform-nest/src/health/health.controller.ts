@@ -1,7 +1,8 @@
-import { Controller, Get, Header, HttpCode, HttpException, Inject, Post, Param, NotFoundException, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Inject, Post, Param, NotFoundException, Req, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { OpenMetricsText, PrometheusText, renderMetrics } from '@vigil/observability';
 import { PolicyRegistry } from '@vigil/resilience';
 import { MessagingService } from '../messaging/messaging.service';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
@@ -84,9 +85,16 @@ export class HealthController {
     ]);
   }
 
+  /**
+   * Prometheus text, or OpenMetrics — with exemplars — when the scraper prefers it
+   * (`Accept: application/openmetrics-text`, as Prometheus sends by default). Versions in
+   * the Accept header are not compared: these are the versions every scraper reads (ADR 0019).
+   */
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(): Promise<string> {
+  async prometheus(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const format = req.accepts()[0] === 'application/openmetrics-text' ? OpenMetricsText : PrometheusText;
+    res.setHeader('Content-Type', format);
+    res.setHeader('Vary', 'Accept');
     for (const b of this.policies.snapshot().breakers) this.metrics.breakerState.set({ breaker: b.name }, b.state === 'open' || b.state === 'isolated' ? 1 : 0);
     // The same checks as readiness, so "health failing" can be alerted on from the scrape.
     const [database, kafka] = await Promise.all([
@@ -99,7 +107,7 @@ export class HealthController {
     this.metrics.componentUp.set({ component: 'breakers' }, breakers);
     this.metrics.ready.set(database && kafka && breakers);
     await this.countOverdueTimers();
-    return this.metrics.registry.metrics();
+    return renderMetrics(this.metrics.registry, format);
   }
 
   private hasTimers = false;

@@ -29,6 +29,12 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
+/** A response's media type and its parameters, in any order (Express reorders them). */
+function mediaType(response: Response): string[] {
+  const [type, ...params] = (response.headers.get('content-type') ?? '').split(';').map((p) => p.trim());
+  return [type, ...params.sort()];
+}
+
 describe('metrics, readiness and breaker reset of a platform service, against real Kafka and PostgreSQL', () => {
   let app: NestExpressApplication;
   let url: string;
@@ -77,6 +83,33 @@ describe('metrics, readiness and breaker reset of a platform service, against re
     expect(await scrape()).toMatch(/^vigil_timers_overdue\{service="escalation"\} 1$/m);
     for (const name of ['vigil_events_consumed_total', 'vigil_events_produced_total', 'vigil_timer_lateness_seconds', 'vigil_consumer_lag', 'vigil_circuit_breaker_open', 'process_cpu_seconds_total']) {
       expect(text).toContain(`# TYPE ${name} `);
+    }
+  });
+
+  // The exemplars in it need a request's server span, made by the http instrumentation of a
+  // real process (main.ts loads it first): apps/vigil-e2e/src/one-trace.e2e-spec.ts shows them.
+  it('answers OpenMetrics to a scraper that prefers it, as Prometheus asks by default, and Prometheus text as before to others', async () => {
+    expect((await fetch(`${url}/api/v1/things/44`)).status).toBe(200);
+    const prometheus2 = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    const prometheus3 = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1';
+    for (const accept of [prometheus2, prometheus3, 'application/openmetrics-text']) {
+      const open = await fetch(`${url}/metrics`, { headers: { accept } });
+      expect(mediaType(open)).toEqual(['application/openmetrics-text', 'charset=utf-8', 'version=1.0.0']);
+      expect(open.headers.get('vary')).toBe('Accept');
+      const text = await open.text();
+      expect(text).toContain('# TYPE vigil_events_consumed counter\n');
+      expect(text).toContain('# TYPE vigil_http_request_duration_seconds histogram\n');
+      expect(text.endsWith('# EOF\n')).toBe(true);
+    }
+
+    // Also after an OpenMetrics scrape, whatever a scraper that does not ask for it sends.
+    for (const accept of [undefined, '*/*', 'text/plain;version=0.0.4', 'application/json']) {
+      const plain = await fetch(`${url}/metrics`, { headers: accept ? { accept } : {} });
+      expect(mediaType(plain)).toEqual(['text/plain', 'charset=utf-8', 'version=0.0.4']);
+      const text = await plain.text();
+      expect(text).toContain('# TYPE vigil_events_consumed_total counter\n');
+      expect(sample(text, 'vigil_http_request_duration_seconds_count', { route: '/api/v1/things/:id', status: '200' })).toBeGreaterThan(0);
+      expect(text).not.toContain('# EOF');
     }
   });
 

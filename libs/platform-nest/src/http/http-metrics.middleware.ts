@@ -1,5 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { traceExemplar } from '@vigil/observability';
 import { VigilMetrics } from '../health/vigil-metrics';
 import { ShutdownState } from '../shutdown-state';
 
@@ -9,7 +10,8 @@ const NOT_TRAFFIC = /^\/(health|metrics)(\/|$|\?)/;
 /**
  * Request rate, latency and errors (`vigil_http_request_duration_seconds` by method,
  * route template and status). The route is the matched template, never the raw path, so
- * ids in URLs cannot grow the label set; what matched no route is `unmatched`.
+ * ids in URLs cannot grow the label set; what matched no route is `unmatched`. The
+ * request's trace id is the observation's exemplar (OpenMetrics scrapes, ADR 0019).
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
@@ -19,7 +21,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     // Draining: answer, but have keep-alive clients reconnect — to another replica.
     if (ShutdownState.draining) res.setHeader('Connection', 'close');
     if (NOT_TRAFFIC.test(req.originalUrl)) return next();
-    const end = this.metrics.httpRequests.startTimer();
+    // Read now, while the request's server span is the active one.
+    const end = this.metrics.httpRequests.startTimer({}, traceExemplar());
     res.once('finish', () => {
       // With no controller route matched, req.route is still this middleware's catch-all.
       const template = (req.route as { path?: string } | undefined)?.path;
