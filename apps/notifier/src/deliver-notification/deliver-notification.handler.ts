@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, type Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { assertNever } from '@vigil/contracts';
 import type { DueTimer } from '@vigil/persistence';
+import { histogramWithExemplars, traceExemplar } from '@vigil/observability';
 import { ConfigDocumentsService, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
@@ -39,9 +40,10 @@ export class DeliverNotificationHandler {
     this.outcomes = new Counter({
       name: 'vigil_notifications_total', help: 'Notification deliveries by outcome', labelNames: ['channel_type', 'outcome'], registers: [metrics.registry],
     });
-    this.duration = new Histogram({
+    // The delivery runs in the escalation's trace: its id is the exemplar (ADR 0019).
+    this.duration = histogramWithExemplars(metrics.registry, {
       name: 'vigil_notification_delivery_seconds', help: 'Time to deliver a notification, retries included', labelNames: ['channel_type', 'outcome'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [metrics.registry],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     });
   }
 
@@ -72,7 +74,7 @@ export class DeliverNotificationHandler {
     if (result.deadLetter) await appendDeadLetter(manager, 'notifier', result.deadLetter, result.key);
     const label = { channel_type: outcome.channelType, outcome: outcome.delivered ? 'delivered' : 'failed' };
     this.outcomes.inc(label);
-    this.duration.observe(label, (Date.now() - started) / 1000);
+    this.duration.observe({ labels: label, value: (Date.now() - started) / 1000, exemplarLabels: traceExemplar() });
     if (!outcome.delivered) {
       this.logger.warn({
         msg: 'notification failed; dead-lettered', tenantId: delivery.tenantId, channel, escalationEventId, attempts: outcome.attempts, reason: outcome.reason,
