@@ -5,7 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Topics } from '@vigil/contracts';
+import { Topics, type ServiceName } from '@vigil/contracts';
 import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { ServiceProcesses, repoRoot } from './service-processes';
 
@@ -117,4 +117,14 @@ describe('one alarm, one trace across the services', () => {
     expect(inTrace('notifier').find((s) => s.spanId === call.parentSpanId)?.name).toBe('timer delivery');
   });
 
+  it('links the alarm request\'s and its delivery\'s latency to that trace by exemplars in OpenMetrics scrapes, not in Prometheus text', async () => {
+    const scrape = async (service: ServiceName, accept?: string) => (await fetch(`${services.urlOf(service)}/metrics`, { headers: accept ? { accept } : {} })).text();
+    const exemplarOf = (text: string, bucketOf: string) => text.split('\n').find((l) => l.startsWith(`${bucketOf}_bucket{`) && l.includes(`# {trace_id="${traceId}"`));
+
+    const ingestion = await scrape('alarm-ingestion', 'application/openmetrics-text');
+    expect(exemplarOf(ingestion, 'vigil_http_request_duration_seconds')).toContain('route="/api/v1/alarms"');
+    const notifier = await scrape('notifier', 'application/openmetrics-text');
+    expect(exemplarOf(notifier, 'vigil_notification_delivery_seconds')).toContain('outcome="delivered"');
+    expect(await scrape('alarm-ingestion')).not.toContain(traceId);
+  });
 });
