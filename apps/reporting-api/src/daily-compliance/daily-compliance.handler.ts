@@ -45,7 +45,7 @@ export class DailyComplianceHandler {
     try {
       return await this.cache.serve(
         `compliance:${tenantId}:${JSON.stringify(query)}`,
-        () => this.reader.scope(tenantId, query.serviceId),
+        (held) => this.reader.scope(tenantId, query.serviceId, held),
         (scope) => this.report(tenantId, query, now, scope),
       );
     } finally {
@@ -53,7 +53,7 @@ export class DailyComplianceHandler {
     }
   }
 
-  private async report(tenantId: string, query: ComplianceQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: ComplianceReport; closed: boolean }> {
+  private async report(tenantId: string, query: ComplianceQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: ComplianceReport; closed: boolean; span?: Interval }> {
     // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in the future.
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now);
@@ -69,7 +69,7 @@ export class DailyComplianceHandler {
       as_of: isoIn(now, zone),
       records,
     };
-    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone) };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: daysWindow(range, zone) };
   }
 
   /**

@@ -59,12 +59,12 @@ export class IncidentsHandler {
   page(tenantId: string, query: IncidentsQuery, wallClock: number, paginated = true): Promise<CachedAnswer<IncidentsPage>> {
     return this.cache.serve(
       `incidents:${tenantId}:${paginated}:${JSON.stringify(query)}`,
-      () => this.reader.scope(tenantId, query.serviceId),
+      (held) => this.reader.scope(tenantId, query.serviceId, held),
       (scope) => this.list(tenantId, query, wallClock, paginated, scope),
     );
   }
 
-  private async list(tenantId: string, query: IncidentsQuery, wallClock: number, paginated: boolean, { zone, target }: ReportScope): Promise<{ body: IncidentsPage; closed: boolean }> {
+  private async list(tenantId: string, query: IncidentsQuery, wallClock: number, paginated: boolean, { zone, target }: ReportScope): Promise<{ body: IncidentsPage; closed: boolean; span?: Interval }> {
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now, IncidentRangeNames);
     const digest = queryDigest({ tenantId, serviceId: query.serviceId, start: range.start, end: range.end, asOf: query.asOf ? now : undefined });
@@ -106,7 +106,7 @@ export class IncidentsHandler {
       incidents: items,
       next_cursor: more && last ? encodeCursor({ startedAt: last.started_ms, id: last.incident.id, query: digest }) : null,
     };
-    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone) };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: range };
   }
 }
 

@@ -10,6 +10,7 @@ import { ReportingRestatements1763710000300 } from './1763710000300-restatements
 import { ReportingIncidentEndIndexes1763710000400 } from './1763710000400-incident-end-indexes.migration';
 import { ReportingDailyRollups1763710000500 } from './1763710000500-daily-rollups.migration';
 import { ReportingBreachCorrections1763710000600 } from './1763710000600-breach-corrections.migration';
+import { ReportingRestatedSpans1763710000700 } from './1763710000700-restated-spans.migration';
 
 const env = testEnv();
 
@@ -36,7 +37,7 @@ describe('reporting read-model migrations', () => {
       migrations: [
         ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200,
         ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500,
-        ReportingBreachCorrections1763710000600,
+        ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700,
       ],
     });
   });
@@ -65,12 +66,15 @@ describe('reporting read-model migrations', () => {
   });
 
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breach_corrections', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restatements', 'tenants'];
+    const created = ['availability_targets', 'breach_corrections', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restated_spans', 'restatements', 'tenants'];
     const indexes = async () => (await dataSource.query(`select indexname from pg_indexes where schemaname = 'reporting' and tablename = 'incidents' order by 1`))
       .map((r: { indexname: string }) => r.indexname);
     expect(await tables()).toEqual(created);
     await dataSource.undoLastMigration({ transaction: 'each' });
-    const beforeCorrections = created.filter((t) => t !== 'breach_corrections');
+    const beforeSpans = created.filter((t) => t !== 'restated_spans');
+    expect(await tables()).toEqual(beforeSpans);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const beforeCorrections = beforeSpans.filter((t) => t !== 'breach_corrections');
     expect(await tables()).toEqual(beforeCorrections);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const beforeRollups = beforeCorrections.filter((t) => t !== 'daily_rollups');
@@ -88,7 +92,7 @@ describe('reporting read-model migrations', () => {
     expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(7);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(8);
     expect(await tables()).toEqual(created);
   });
 });

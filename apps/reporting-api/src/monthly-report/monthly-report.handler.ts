@@ -55,12 +55,12 @@ export class MonthlyReportHandler {
   execute(tenantId: string, query: MonthlyReportQuery, wallClock: number): Promise<CachedAnswer<MonthlyReportBody>> {
     return this.cache.serve(
       `monthly:${tenantId}:${JSON.stringify(query)}`,
-      () => this.reader.scope(tenantId, query.serviceId),
+      (held) => this.reader.scope(tenantId, query.serviceId, held),
       (scope) => this.report(tenantId, query, wallClock, scope),
     );
   }
 
-  private async report(tenantId: string, query: MonthlyReportQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: MonthlyReportBody; closed: boolean }> {
+  private async report(tenantId: string, query: MonthlyReportQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: MonthlyReportBody; closed: boolean; span?: Interval }> {
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const period = localMonth(query.month, zone);
     if (period.start > now) {
@@ -114,6 +114,6 @@ export class MonthlyReportHandler {
         maintenance_windows: figures.maintenance.map((w) => ({ name: w.name, services: w.services, ...span(w), reason: w.reason })),
       },
     };
-    return { body, closed: isClosed(period.end, query.asOf ? now : undefined, wallClock, zone) };
+    return { body, closed: isClosed(period.end, query.asOf ? now : undefined, wallClock, zone), span: period };
   }
 }

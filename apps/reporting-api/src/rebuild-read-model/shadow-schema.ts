@@ -4,8 +4,8 @@ import { assertIdentifier } from '@vigil/persistence';
 export const LiveSchema = 'reporting';
 export const ShadowSchema = 'reporting_rebuild';
 
-/** Tables of the schema that are not the read model: the platform's, and the restatement versions (kept, and moved on swap). */
-const NotReadModel = ['migrations', 'outbox', 'processed_events', 'config_documents', 'restatements'];
+/** Tables of the schema that are not the read model: the platform's, and the restatement versions and their spans (kept, and moved on swap). */
+const NotReadModel = ['migrations', 'outbox', 'processed_events', 'config_documents', 'restatements', 'restated_spans'];
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -43,7 +43,7 @@ export async function createShadowSchema(q: Queryable, tables: string[]): Promis
   await q.query(`drop schema if exists ${ShadowSchema} cascade`);
   await q.query(`create schema ${ShadowSchema}`);
   // The replay's own ledger, and restatement versions the projection writes (the live ones are kept and moved on swap).
-  for (const table of [...tables, 'processed_events', 'restatements']) {
+  for (const table of [...tables, 'processed_events', 'restatements', 'restated_spans']) {
     assertIdentifier(table);
     await q.query(`create table ${ShadowSchema}.${table} (like ${LiveSchema}.${table} including all)`);
     const serials: Array<{ column_name: string }> = await q.query(

@@ -61,6 +61,28 @@ describe('report cache and read-only degraded mode against real Kafka and Postgr
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
   }, 60_000);
 
+  it('keeps serving a cached closed day when a restatement touches only another day', async () => {
+    const token = await harness.tokenFor(tenant);
+    const hits = async () => Number((await harness.get('/metrics', undefined)).text.match(/vigil_reporting_cache_requests_total\{[^}]*outcome="hit"[^}]*\} (\d+)/)?.[1] ?? 0);
+    const version = async () => (await harness.dataSource.query(`select version::int as v from reporting.restatements where tenant_id = $1`, [tenant]))[0]?.v;
+    const cached = await harness.get(COMPLIANCE, token, closedDay);
+    const hitsBefore = await hits();
+    const versionBefore = await version();
+    // A late alarm of the 13th: a closed day, so the tenant's version moves, with the 13th as what it touched.
+    const late: AlarmSpec = { tenantId: tenant, alarmKey: 'late', serviceId: 'checkout-api', raisedAt: '2026-11-13T10:00:00.000Z' };
+    await harness.produce(Topics.alarmEvents, eventKey(tenant, 'checkout-api'), raised(late), cleared(late, '2026-11-13T10:45:00.000Z'));
+    await harness.expectEventually(COMPLIANCE, token, { from_date: '2026-11-13', to_date: '2026-11-13' },
+      expect.objectContaining({ records: [expect.objectContaining({ downtime_minutes: 45 })] }));
+    expect(await version()).toBeGreaterThan(versionBefore);
+    const again = await harness.get(COMPLIANCE, token, closedDay, { 'if-none-match': cached.headers.get('etag')! });
+    expect(again.status).toBe(304);
+    expect(await hits()).toBe(hitsBefore + 1);
+    // A range holding the 13th is computed again.
+    const week = { from_date: '2026-11-09', to_date: '2026-11-13' };
+    const weekBefore = await harness.get(COMPLIANCE, token, week);
+    expect(weekBefore.body.records.map((r: { downtime_minutes: number }) => r.downtime_minutes)).toEqual([0, 30, 0, 0, 45]);
+  }, 60_000);
+
   it('answers from the cache, marked stale, while the database is unreachable; 503 for the rest; /health says read-only degraded', async () => {
     const token = await harness.tokenFor(tenant);
     expect(downtimeOf((await harness.get(COMPLIANCE, token, closedDay)).body)).toBe(30);

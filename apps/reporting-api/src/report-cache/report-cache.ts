@@ -7,6 +7,7 @@ import { Counter } from 'prom-client';
 import { VigilMetrics } from '@vigil/platform-nest';
 import { isDatabaseUnavailable } from '@vigil/persistence';
 import { isBrokenCircuit, isTimeout } from '@vigil/resilience';
+import type { Interval } from '@vigil/sla-engine';
 
 /** An answer and what the cache knows about it. */
 export interface CachedAnswer<T> {
@@ -15,8 +16,10 @@ export interface CachedAnswer<T> {
   etag: string;
   /** About closed days only (or `as_of` a moment before today): immutable until a restatement. */
   closed: boolean;
-  /** The tenant's restatement version it was computed at. */
+  /** The tenant's restatement version it was computed at (or last found unrestated at). */
   version: string;
+  /** The time the answer speaks of: a restatement elsewhere leaves it valid. */
+  span?: Interval;
   cachedAt: number;
   /** Served from the cache because the database is unreachable. */
   stale: boolean;
@@ -28,6 +31,14 @@ export type Stale<T> = T & { stale: boolean };
 /** What every report reads first: whatever it needs, and the tenant's restatement version. */
 export interface Versioned {
   version: string;
+  /** Asked with a held answer's version and span: whether no version since touched that span. */
+  untouched?: boolean;
+}
+
+/** The time span a cached answer speaks of and the version it holds at, for the version check. */
+export interface HeldSpan {
+  version: string;
+  span: Interval;
 }
 
 const MaxEntries = 10_000;
@@ -55,18 +66,26 @@ export class ReportCache {
     });
   }
 
-  async serve<S extends Versioned, T>(key: string, load: () => Promise<S>, build: (scope: S) => Promise<{ body: T; closed: boolean }>): Promise<CachedAnswer<T>> {
+  /**
+   * `load` gets the held closed answer's version and span, so the same round trip can say whether
+   * the versions since restated any of its days (docs/adr/0018); `build` says which span its answer covers.
+   */
+  async serve<S extends Versioned, T>(
+    key: string, load: (held?: HeldSpan) => Promise<S>, build: (scope: S) => Promise<{ body: T; closed: boolean; span?: Interval }>,
+  ): Promise<CachedAnswer<T>> {
     const held = this.entries.get(key) as CachedAnswer<T> | undefined;
     try {
-      const scope = await load();
-      if (held?.closed && held.version === scope.version) {
+      const scope = await load(held?.closed && held.span ? { version: held.version, span: held.span } : undefined);
+      if (held?.closed && (held.version === scope.version || scope.untouched === true)) {
         this.reachable();
         this.outcomes.inc({ outcome: 'hit' });
-        return { ...held, stale: false };
+        // Found unrestated up to this version: the next check starts from here.
+        if (held.version !== scope.version) this.entries.set(key, { ...held, version: scope.version });
+        return { ...held, version: scope.version, stale: false };
       }
-      const { body, closed } = await build(scope);
+      const { body, closed, span } = await build(scope);
       this.reachable();
-      const answer: CachedAnswer<T> = { body, closed, version: scope.version, etag: etagOf(body), cachedAt: Date.now(), stale: false };
+      const answer: CachedAnswer<T> = { body, closed, version: scope.version, span, etag: etagOf(body), cachedAt: Date.now(), stale: false };
       this.entries.set(key, answer);
       this.outcomes.inc({ outcome: 'miss' });
       return answer;

@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { CreditTier } from '@vigil/contracts';
 import { isDatabaseUnavailable } from '@vigil/persistence';
+import type { HeldSpan } from '../report-cache/report-cache';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
 import type { Interval } from '@vigil/sla-engine';
 import { TENANT_SCOPE, type RollupRow } from '../daily-rollups/daily-rollups';
@@ -15,6 +16,8 @@ export interface ReportScope {
   target: EffectiveTarget;
   /** The tenant's restatement version: cached closed answers hold while it stays. */
   version: string;
+  /** Whether no version since the held answer's restated its span (false when nothing is held). */
+  untouched: boolean;
 }
 
 export interface BreachFact {
@@ -42,6 +45,7 @@ interface ScopeRow {
   }>;
   service_labels: Record<string, string> | null;
   version: string | null;
+  untouched: boolean | null;
 }
 
 interface FactsRow {
@@ -150,8 +154,8 @@ export class ReportFactsReader {
   }
 
   /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
-  scope(tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
-    return readScope(this.run, tenantId, serviceId);
+  scope(tenantId: string, serviceId: string | undefined, held?: HeldSpan): Promise<ReportScope> {
+    return readScope(this.run, tenantId, serviceId, held);
   }
 
   /**
@@ -183,7 +187,7 @@ export class ReportFactsReader {
 }
 
 /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
-export async function readScope(query: Query, tenantId: string, serviceId: string | undefined): Promise<ReportScope> {
+export async function readScope(query: Query, tenantId: string, serviceId: string | undefined, held?: HeldSpan): Promise<ReportScope> {
   const [row] = await query<ScopeRow>(
     `select
        (select timezone from reporting.tenants where tenant_id = $1) as timezone,
@@ -194,8 +198,12 @@ export async function readScope(query: Query, tenantId: string, serviceId: strin
          from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
        (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
          order by started_at desc limit 1) as service_labels,
-       (select version::text from reporting.restatements where tenant_id = $1) as version`,
-    [tenantId, serviceId ?? null],
+       (select version::text from reporting.restatements where tenant_id = $1) as version,
+       -- Held at version $3 for [$4, $5): every version since says what it touched, and none touched that.
+       $3::bigint is not null and (select count(*) filter (where s.starts_at < $5 and s.ends_at > $4) = 0
+           and count(*) = coalesce((select version from reporting.restatements where tenant_id = $1), 0) - $3::bigint
+         from reporting.restated_spans s where s.tenant_id = $1 and s.version > $3::bigint) as untouched`,
+    [tenantId, serviceId ?? null, held?.version ?? null, held ? new Date(held.span.start) : null, held ? new Date(held.span.end) : null],
   );
   const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
   const targets: AvailabilityTarget[] = row.targets.map((t) => ({
@@ -204,7 +212,7 @@ export async function readScope(query: Query, tenantId: string, serviceId: strin
     selector: t.selector ?? undefined,
     creditSchedule: t.creditSchedule ?? undefined,
   }));
-  return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}), version: row.version ?? '0' };
+  return { zone, target: selectTarget(targets, serviceId, row.service_labels ?? {}), version: row.version ?? '0', untouched: row.untouched === true };
 }
 
 /**
