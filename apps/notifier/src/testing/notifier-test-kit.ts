@@ -107,10 +107,15 @@ export class NotifierTestKit {
   }
 
   async produce(...events: EventEnvelope[]): Promise<void> {
+    await this.produceWithHeaders({}, ...events);
+  }
+
+  /** As a relay publishes them, with headers such as `traceparent` besides the event type. */
+  async produceWithHeaders(headers: Record<string, string>, ...events: EventEnvelope[]): Promise<void> {
     await this.producer.send({
       topic: Topics.escalationEvents,
       acks: -1,
-      messages: events.map((e) => ({ key: eventKey(e.tenantId, testAlarm.serviceId), value: JSON.stringify(e), headers: { 'event-type': e.type } })),
+      messages: events.map((e) => ({ key: eventKey(e.tenantId, testAlarm.serviceId), value: JSON.stringify(e), headers: { 'event-type': e.type, ...headers } })),
     });
   }
 }
