@@ -114,7 +114,9 @@ describe('one alarm, one trace across the services', () => {
     const call = await eventually('the notifier\'s outbound call span in the trace', async () =>
       inTrace('notifier').find((s) => s.kind === SPAN_KIND_CLIENT && s.spanId === callerSpanId), 30_000);
     expect(call.name).toMatch(/^POST/);
-    expect(inTrace('notifier').find((s) => s.spanId === call.parentSpanId)?.name).toBe('timer delivery');
+    // The delivery's span ends (and is exported) after the call's, once the outcome is written.
+    const parent = await eventually('the span the call was made in', async () => inTrace('notifier').find((s) => s.spanId === call.parentSpanId), 30_000);
+    expect(parent.name).toBe('timer delivery');
   });
 
   it('links the alarm request\'s and its delivery\'s latency to that trace by exemplars in OpenMetrics scrapes, not in Prometheus text', async () => {
