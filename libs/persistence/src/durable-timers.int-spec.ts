@@ -56,6 +56,19 @@ describe('DurableTimers against real PostgreSQL', () => {
     expect(fired).toEqual(['second', 'first']);
   });
 
+  it('schedules several timers in one call, each with its own payload, and re-arms those already there', async () => {
+    const at = past(10);
+    await dataSource.transaction((m) => timers.schedule(m, { tenantId: 'd', kind: 'pair', subject: 'first', dueAt: at, payload: { n: 1, quoted: 'say "hi"\\' } }));
+    await dataSource.transaction((m) => timers.schedule(m,
+      { tenantId: 'd', kind: 'pair', subject: 'first', dueAt: at, payload: { n: 2 } },
+      { tenantId: 'd', kind: 'pair', subject: 'second', dueAt: at, payload: { n: 3, list: ['a', '{b}'] } },
+    ));
+    const fired: Array<[string, unknown]> = [];
+    await timers.fireDue(new Date(), async (t) => void fired.push([t.subject, t.payload]));
+    expect(fired.sort()).toEqual([['first', { n: 2 }], ['second', { n: 3, list: ['a', '{b}'] }]]);
+    await expect(dataSource.transaction((m) => timers.schedule(m))).resolves.toBeUndefined();
+  });
+
   it('re-arms a fired timer when it is scheduled again, and leaves a cancelled one alone', async () => {
     const schedule = () => dataSource.transaction((m) => timers.schedule(m, { tenantId: 'c', kind: 'again', subject: 'x', dueAt: past(10) }));
     const fired: string[] = [];

@@ -76,13 +76,21 @@ export class DurableTimers {
     this.table = `${assertIdentifier(schema)}.timers`;
   }
 
-  /** Schedules (or reschedules, if not fired yet) a timer within the caller's transaction. */
-  async schedule(manager: EntityManager, timer: ScheduleTimer): Promise<void> {
+  /**
+   * Schedules (or reschedules, fired or cancelled ones included) timers within the caller's
+   * transaction, all in one statement. Each (tenant, kind, subject) may appear once.
+   */
+  async schedule(manager: EntityManager, ...timers: ScheduleTimer[]): Promise<void> {
+    if (timers.length === 0) return;
     await manager.query(
-      `insert into ${this.table} (tenant_id, kind, subject, due_at, payload) values ($1, $2, $3, $4, $5::jsonb)
+      `insert into ${this.table} (tenant_id, kind, subject, due_at, payload)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
        on conflict (tenant_id, kind, subject) do update
          set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`,
-      [timer.tenantId, timer.kind, timer.subject, timer.dueAt.toISOString(), JSON.stringify(timer.payload ?? {})],
+      [
+        timers.map((t) => t.tenantId), timers.map((t) => t.kind), timers.map((t) => t.subject),
+        timers.map((t) => t.dueAt.toISOString()), timers.map((t) => JSON.stringify(t.payload ?? {})),
+      ],
     );
   }
 

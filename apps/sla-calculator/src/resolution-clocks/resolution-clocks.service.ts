@@ -244,11 +244,9 @@ export class ResolutionClocksService implements OnModuleInit {
   private async arm(manager: EntityManager, clockId: string, clock: ResolutionClockState): Promise<void> {
     const subject = timerSubject(clock.policy, clock.alarm.alarmKey);
     const due: Record<ResolutionTimerKind, number> = { 'resolution-at-risk': clock.atRiskAt, 'resolution-deadline': clock.deadline };
-    for (const kind of ResolutionTimerKinds) {
-      if (kind === 'resolution-at-risk' && clock.state !== 'running') continue;
-      // Scheduling re-arms the timer of an earlier raise of the same alarm, fired or cancelled.
-      await this.timerService.timers.schedule(manager, { tenantId: clock.tenantId, kind, subject, dueAt: new Date(due[kind]), payload: { clockId } });
-    }
+    const kinds = ResolutionTimerKinds.filter((kind) => kind !== 'resolution-at-risk' || clock.state === 'running');
+    // Scheduling re-arms the timer of an earlier raise of the same alarm, fired or cancelled.
+    await this.timerService.timers.schedule(manager, ...kinds.map((kind) => ({ tenantId: clock.tenantId, kind, subject, dueAt: new Date(due[kind]), payload: { clockId } })));
   }
 
   /** The named BusinessCalendar, or around the clock in the tenant's zone when the policy names none. */

@@ -15,16 +15,21 @@ export class SlaDocuments {
 
   constructor(private readonly documents: ConfigDocumentsService, private readonly tenants: TenantZonesRepository) {}
 
-  policies(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'SLAPolicy'>>> {
-    return this.once(manager, `SLAPolicy/${tenantId}`, () => this.documents.list(tenantId, 'SLAPolicy', manager));
+  async policies(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'SLAPolicy'>>> {
+    return (await this.judgedBy(manager, tenantId)).filter((d): d is StoredDocument<'SLAPolicy'> => d.kind === 'SLAPolicy');
   }
 
-  maintenanceWindows(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'MaintenanceWindow'>>> {
-    return this.once(manager, `MaintenanceWindow/${tenantId}`, () => this.documents.list(tenantId, 'MaintenanceWindow', manager));
+  async maintenanceWindows(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'MaintenanceWindow'>>> {
+    return (await this.judgedBy(manager, tenantId)).filter((d): d is StoredDocument<'MaintenanceWindow'> => d.kind === 'MaintenanceWindow');
   }
 
   zoneOf(manager: EntityManager, tenantId: string): Promise<string> {
     return this.once(manager, `zone/${tenantId}`, () => this.tenants.zoneOf(manager, tenantId));
+  }
+
+  /** Both kinds an alarm event is judged by, in one round trip: nearly every event needs both. */
+  private judgedBy(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'SLAPolicy' | 'MaintenanceWindow'>>> {
+    return this.once(manager, `documents/${tenantId}`, () => this.documents.listKinds(tenantId, ['SLAPolicy', 'MaintenanceWindow'] as const, manager));
   }
 
   private once<T>(manager: EntityManager, key: string, load: () => Promise<T>): Promise<T> {

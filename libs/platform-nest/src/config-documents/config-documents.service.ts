@@ -93,7 +93,12 @@ export class ConfigDocumentsService {
   }
 
   async list<K extends DocumentKind>(tenantId: string, kind: K, manager: EntityManager = this.dataSource.manager): Promise<StoredDocument<K>[]> {
-    const rows = await manager.query(`select * from ${this.table} where tenant_id = $1 and kind = $2 order by name`, [tenantId, kind]);
+    return this.listKinds(tenantId, [kind], manager);
+  }
+
+  /** The tenant's documents of several kinds in one query, by kind and name. */
+  async listKinds<K extends DocumentKind>(tenantId: string, kinds: readonly K[], manager: EntityManager = this.dataSource.manager): Promise<StoredDocument<K>[]> {
+    const rows = await manager.query(`select * from ${this.table} where tenant_id = $1 and kind = any($2) order by kind, name`, [tenantId, kinds]);
     return rows.map((row: Record<string, unknown>) => toStored<K>(row));
   }
 }
