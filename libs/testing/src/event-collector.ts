@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
-import { topicOffsets } from '@vigil/messaging';
+import { ensureTopics, topicOffsets } from '@vigil/messaging';
 import { eventually } from './test-env';
 
 export interface CollectedMessage {
@@ -24,6 +24,9 @@ export class EventCollector {
   static async start(brokers: string, topics: string[]): Promise<EventCollector> {
     const kafka = new Kafka({ clientId: 'vigil-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
     const groupId = `test-${randomUUID()}`;
+    // On a fresh broker the collector may come before the services that create its topics: it creates
+    // them as the platform does (the same defaults), so it never waits on a topic that is not there.
+    await ensureTopics(kafka, topics, { partitions: Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 12), replicationFactor: Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1) });
     await startGroupAtEnd(kafka, groupId, topics);
     const consumer = kafka.consumer({ groupId });
     const collector = new EventCollector(consumer);
