@@ -5,7 +5,7 @@ import { VigilMetrics } from '@vigil/platform-nest';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
 import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
 import { resolveAsOf, resolveComplianceRange, type ComplianceQuery } from '../report-facts/report-query';
-import { localDays, type Interval } from '@vigil/sla-engine';
+import { localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
 import { coverage, rollupRecord, rollupRule, type RollupRow } from '../daily-rollups/daily-rollups';
 import type { EffectiveTarget } from '../read-model/availability-target';
 import { countPerDay, dailyCompliance, daysWindow, type ComplianceRecord } from './daily-compliance';
@@ -57,9 +57,12 @@ export class DailyComplianceHandler {
     // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in the future.
     const now = resolveAsOf(query.asOf, zone, wallClock);
     const range = resolveComplianceRange(query, zone, now);
+    // Computed once: a zone's days cost a millisecond or so per 90 (Luxon), a good part of an answer.
+    const days = localDays(range, zone);
+    const window = days.length > 0 ? { start: days[0].start, end: days[days.length - 1].end } : undefined;
     const records = query.asOf
       ? await this.fromIncidents(tenantId, query.serviceId, range, zone, target, now, now)
-      : await this.fromRollups(tenantId, query.serviceId, range, zone, target, now);
+      : await this.fromRollups(tenantId, query.serviceId, days, zone, target, now);
     const body = {
       tenant_id: tenantId,
       service_id: query.serviceId ?? null,
@@ -69,20 +72,19 @@ export class DailyComplianceHandler {
       as_of: isoIn(now, zone),
       records,
     };
-    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: daysWindow(range, zone) };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: window };
   }
 
   /**
    * The settled days from the daily rollups (docs/adr/0018), the rest (today, days an open alarm
    * touches, days without a row under the scope's current rule) from the incidents.
    */
-  private async fromRollups(tenantId: string, serviceId: string | undefined, range: Interval, zone: string, target: EffectiveTarget, now: number): Promise<ComplianceRecord[]> {
-    const window = daysWindow(range, zone);
-    if (!window) return [];
+  private async fromRollups(tenantId: string, serviceId: string | undefined, days: LocalDay[], zone: string, target: EffectiveTarget, now: number): Promise<ComplianceRecord[]> {
+    if (days.length === 0) return [];
+    const window = { start: days[0].start, end: days[days.length - 1].end };
     const settled = await this.reader.settledDays(tenantId, serviceId, window, rollupRule(zone, target));
-    const { before, live, after } = coverage(range, zone, settled.rows, now, settled.openSince);
+    const { before, live, after } = coverage(days, settled.rows, now, settled.openSince);
     const breaches = settled.breaches.map((b) => b.at);
-    const days = localDays(window, zone);
     const perDay = countPerDay(days, breaches);
     const stored = (rows: RollupRow[], offset: number) => rows.map((row, i) => rollupRecord(row, target, perDay[offset + i] ?? 0));
     const computed = live ? await this.fromIncidents(tenantId, serviceId, live, zone, target, now, undefined, breaches) : [];

@@ -23,21 +23,21 @@ describe('coverage', () => {
   const rows = rowsOf([], RANGE);
 
   it('answers a range of settled days with a row each from the rollups alone', () => {
-    expect(coverage(RANGE, BERLIN, rows, NOW, null)).toEqual({ before: rows, after: [] });
+    expect(coverage(DAYS, rows, NOW, null)).toEqual({ before: rows, after: [] });
   });
 
   it('computes from the first to the last day without a row, and takes the rows around them', () => {
     const holes = rows.filter((_, i) => i !== 3 && i !== 6);
-    expect(coverage(RANGE, BERLIN, holes, NOW, null)).toEqual({
+    expect(coverage(DAYS, holes, NOW, null)).toEqual({
       before: rows.slice(0, 3), live: { start: DAYS[3].start, end: DAYS[6].end }, after: rows.slice(7),
     });
   });
 
   it('computes every day from the one an open alarm started on, and the day in progress', () => {
     const openSince = at('2026-10-25T12:00:00+01:00');
-    expect(coverage(RANGE, BERLIN, rows, NOW, openSince)).toEqual({ before: rows.slice(0, 10), live: { start: DAYS[10].start, end: RANGE.end }, after: [] });
+    expect(coverage(DAYS, rows, NOW, openSince)).toEqual({ before: rows.slice(0, 10), live: { start: DAYS[10].start, end: RANGE.end }, after: [] });
     const today = at('2026-11-03T09:00:00+01:00');
-    expect(coverage(RANGE, BERLIN, rows, today, null)).toEqual({ before: rows.slice(0, 19), live: { start: DAYS[19].start, end: RANGE.end }, after: [] });
+    expect(coverage(DAYS, rows, today, null)).toEqual({ before: rows.slice(0, 19), live: { start: DAYS[19].start, end: RANGE.end }, after: [] });
   });
 
   it('keeps the rule of a day apart from its objective, and the zone in it', () => {
@@ -67,7 +67,7 @@ describe('rollups against the computation from the incidents', () => {
           ...rowsOf(spans, { start: DAYS[0].start, end: DAYS[chunkEnd - 1].end }),
           ...rowsOf(spans, { start: DAYS[chunkEnd].start, end: RANGE.end }),
         ].filter((_, i) => i !== holeA && i !== holeB);
-        const { before, live, after } = coverage(RANGE, BERLIN, rows, NOW, null);
+        const { before, live, after } = coverage(DAYS, rows, NOW, null);
         const computed = live ? dailyCompliance({ incidents: spans, breaches: [], target: DefaultTarget, zone: BERLIN, range: live, now: NOW }) : [];
         const stored = (list: RollupRow[]) => list.map((row) => rollupRecord(row, DefaultTarget, 0));
         expect([...stored(before), ...computed, ...stored(after)]).toEqual(whole);

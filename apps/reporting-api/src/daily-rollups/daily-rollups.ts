@@ -1,4 +1,4 @@
-import { localDays, type Interval } from '@vigil/sla-engine';
+import type { Interval, LocalDay } from '@vigil/sla-engine';
 import type { ComplianceRecord } from '../daily-compliance/daily-compliance';
 import type { EffectiveTarget } from '../read-model/availability-target';
 
@@ -31,15 +31,15 @@ export interface RangeCoverage {
 }
 
 /**
- * Which days of a range the rollups answer: those already over (`now`), not touched by an alarm
+ * Which of a range's days (`localDays`, in order) the rollups answer: those already over (`now`), not touched by an alarm
  * still open (`openSince`: open alarms count up to now) and with a row under the scope's current
  * rule. The others, and whatever lies between them, are computed from the incidents: one stretch,
  * so the facts are read in one go.
  */
-export function coverage(range: Interval, zone: string, rows: RollupRow[], now: number, openSince: number | null): RangeCoverage {
+export function coverage(localDays: LocalDay[], rows: RollupRow[], now: number, openSince: number | null): RangeCoverage {
   const settledUntil = Math.min(now, openSince ?? Infinity);
   const byStart = new Map(rows.map((row) => [row.start, row]));
-  const days = localDays(range, zone).map((day) => ({ day, row: day.end <= settledUntil ? byStart.get(day.start) : undefined }));
+  const days = localDays.map((day) => ({ day, row: day.end <= settledUntil ? byStart.get(day.start) : undefined }));
   const first = days.findIndex((d) => d.row === undefined);
   if (first < 0) return { before: days.map((d) => d.row as RollupRow), after: [] };
   const last = days.length - 1 - [...days].reverse().findIndex((d) => d.row === undefined);
