@@ -56,14 +56,25 @@ export class OutageIntervalsRepository {
     switch (decision.kind) {
       case 'open': {
         const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
+        // The interval and the severities it starts with in one statement (inserted at the event's
+        // severity, the latest of those it states); nothing when the raise was already recorded.
         const [inserted]: Array<{ id: string }> = await manager.query(
-          `insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id, summary)
-           values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) on conflict do nothing returning id`,
-          [event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary],
+          `with outage as (
+             insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id, summary)
+             values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) on conflict do nothing returning id
+           ), severities as (
+             insert into ${this.severities} (outage_id, tenant_id, service_id, alarm_key, severity, effective_from, rank, event_id)
+             select outage.id, $1, $2, $3, s.severity, s.effective_from, s.rank, $7
+             from outage, unnest($9::text[], $10::timestamptz[], $11::int[]) as s (severity, effective_from, rank)
+             on conflict do nothing
+           )
+           select id from outage`,
+          [
+            event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary,
+            decision.severities.map((c) => c.severity), decision.severities.map((c) => iso(c.at)), decision.severities.map((c) => c.rank),
+          ],
         );
         if (!inserted) return { kind: 'none' };
-        // Inserted at the event's severity, the latest of those it states.
-        for (const change of decision.severities) await this.addSeverity(manager, inserted.id, event, change, false);
         return { kind: 'opened', startedAt: decision.startedAt, labels };
       }
       case 'close':
