@@ -11,6 +11,7 @@ import { ReportingIncidentEndIndexes1763710000400 } from './1763710000400-incide
 import { ReportingDailyRollups1763710000500 } from './1763710000500-daily-rollups.migration';
 import { ReportingBreachCorrections1763710000600 } from './1763710000600-breach-corrections.migration';
 import { ReportingRestatedSpans1763710000700 } from './1763710000700-restated-spans.migration';
+import { ReportingConfigurationHistory1763710000800 } from './1763710000800-configuration-history.migration';
 
 const env = testEnv();
 
@@ -31,13 +32,16 @@ describe('reporting read-model migrations', () => {
       `insert into reporting.incidents (tenant_id, alarm_key, service_id, severity, started_at, ended_at, raised_event_id)
        values ('acme', 'db-down', 'checkout-api', 'major', '2026-11-03T10:00:00Z', '2026-11-03T11:00:00Z', '0190aaaa-0000-7000-8000-000000000001')`,
     );
+    await dataSource.query(`insert into reporting.tenants (tenant_id, timezone, generation) values ('acme', 'Europe/Berlin', 1)`);
+    await dataSource.query(`insert into reporting.availability_targets (tenant_id, policy, services, objective, generation)
+      values ('acme', 'checkout-availability', '{checkout-api}', 99.9, 2)`);
     await dataSource.destroy();
     dataSource = await openDatabase({
       url, schema: 'reporting', applicationName: 'reporting-migration-test',
       migrations: [
         ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200,
         ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500,
-        ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700,
+        ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800,
       ],
     });
   });
@@ -65,10 +69,45 @@ describe('reporting read-model migrations', () => {
     ]);
   });
 
+  it('takes tenant zones and availability targets projected before their history as first versions known from the beginning', async () => {
+    await expect(dataSource.query(
+      `select tenant_id, timezone, generation, recorded_at = '-infinity' as from_the_beginning, deleted_at from reporting.tenants`,
+    )).resolves.toEqual([{ tenant_id: 'acme', timezone: 'Europe/Berlin', generation: 1, from_the_beginning: true, deleted_at: null }]);
+    await expect(dataSource.query(
+      `select policy, objective, generation, recorded_at = '-infinity' as from_the_beginning, deleted_at from reporting.availability_targets`,
+    )).resolves.toEqual([{ policy: 'checkout-availability', objective: 99.9, generation: 2, from_the_beginning: true, deleted_at: null }]);
+  });
+
+  it('rolls the configuration history back to the latest version of each, leaving out what was deleted', async () => {
+    const primaryKey = async (table: string) => (await dataSource.query(
+      `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+       where i.indrelid = $1::regclass and i.indisprimary order by a.attname`, [`reporting.${table}`],
+    )).map((r: { attname: string }) => r.attname);
+    expect(await primaryKey('tenants')).toEqual(['generation', 'tenant_id']);
+    await dataSource.query(`insert into reporting.tenants (tenant_id, timezone, generation, recorded_at) values ('acme', 'America/New_York', 2, '2026-11-10T00:00:00Z')`);
+    await dataSource.query(`insert into reporting.availability_targets (tenant_id, policy, services, objective, generation, recorded_at) values
+      ('acme', 'checkout-availability', '{checkout-api}', 99.0, 3, '2026-11-10T00:00:00Z'),
+      ('acme', 'retired', '{search}', 99.5, 1, '2026-11-01T00:00:00Z')`);
+    await dataSource.query(`update reporting.availability_targets set deleted_at = '2026-11-11T00:00:00Z' where policy = 'retired'`);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    await expect(dataSource.query(`select tenant_id, timezone, generation from reporting.tenants`)).resolves.toEqual([
+      { tenant_id: 'acme', timezone: 'America/New_York', generation: 2 },
+    ]);
+    await expect(dataSource.query(`select policy, objective, generation from reporting.availability_targets`)).resolves.toEqual([
+      { policy: 'checkout-availability', objective: 99, generation: 3 },
+    ]);
+    expect(await primaryKey('tenants')).toEqual(['tenant_id']);
+    expect(await primaryKey('availability_targets')).toEqual(['policy', 'tenant_id']);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await primaryKey('availability_targets')).toEqual(['generation', 'policy', 'tenant_id']);
+  });
+
   it('creates the read model, rolls it back completely and applies again', async () => {
     const created = ['availability_targets', 'breach_corrections', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restated_spans', 'restatements', 'tenants'];
     const indexes = async () => (await dataSource.query(`select indexname from pg_indexes where schemaname = 'reporting' and tablename = 'incidents' order by 1`))
       .map((r: { indexname: string }) => r.indexname);
+    expect(await tables()).toEqual(created);
+    await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual(created);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const beforeSpans = created.filter((t) => t !== 'restated_spans');
@@ -92,7 +131,7 @@ describe('reporting read-model migrations', () => {
     expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(8);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(9);
     expect(await tables()).toEqual(created);
   });
 });

@@ -7,8 +7,9 @@ import { availabilityTargetOf, InvalidPolicySpecError } from './availability-tar
 /**
  * Projects the configuration reporting needs from the services that own it: the tenant's
  * time zone (its days are local days), its availability targets, maintenance windows and
- * credit schedules. A generation guard
- * keeps a re-delivered older version from overwriting a newer one.
+ * credit schedules. Each is kept as versions, one per generation with the `recordedAt` that
+ * brought it (and ended it, once deleted), so `as_of` reads the configuration known then; a
+ * report reads the highest generation, so a re-delivered older version never overrides a newer one.
  */
 export async function projectConfigApplied(event: EventEnvelope<'config-applied'>, manager: EntityManager): Promise<void> {
   const { kind, name, generation, spec } = event.data;
@@ -19,11 +20,10 @@ export async function projectConfigApplied(event: EventEnvelope<'config-applied'
         throw new PoisonMessageError(`Tenant ${name}: spec.timezone ${JSON.stringify(timezone)} is not an IANA time zone`);
       }
       await manager.query(
-        `insert into reporting.tenants (tenant_id, timezone, display_name, generation) values ($1, $2, $3, $4)
-         on conflict (tenant_id) do update set timezone = excluded.timezone, display_name = excluded.display_name,
-           generation = excluded.generation, updated_at = now()
-         where reporting.tenants.generation <= excluded.generation`,
-        [event.tenantId, timezone, typeof spec.displayName === 'string' ? spec.displayName : null, generation],
+        `insert into reporting.tenants (tenant_id, timezone, display_name, generation, recorded_at) values ($1, $2, $3, $4, $5)
+         on conflict (tenant_id, generation) do update set timezone = excluded.timezone, display_name = excluded.display_name,
+           recorded_at = excluded.recorded_at, deleted_at = null, updated_at = now()`,
+        [event.tenantId, timezone, typeof spec.displayName === 'string' ? spec.displayName : null, generation, event.recordedAt],
       );
       return;
     }
@@ -36,25 +36,26 @@ export async function projectConfigApplied(event: EventEnvelope<'config-applied'
         throw error;
       }
       if (!target) {
-        // A resolution policy (or an availability policy changed into one) sets no availability target.
-        await manager.query(`delete from reporting.availability_targets where tenant_id = $1 and policy = $2 and generation <= $3`, [
-          event.tenantId, name, generation,
-        ]);
+        // A resolution policy (or an availability policy changed into one) sets no availability target:
+        // the earlier versions end when this one was recorded.
+        await manager.query(
+          `update reporting.availability_targets set deleted_at = $4 where tenant_id = $1 and policy = $2 and generation <= $3 and deleted_at is null`,
+          [event.tenantId, name, generation, event.recordedAt],
+        );
         return;
       }
       await manager.query(
         `insert into reporting.availability_targets
-           (tenant_id, policy, services, selector, objective, counted_severities, minimum_outage_ms, generation, maintenance_mode, credit_schedule)
-         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10)
-         on conflict (tenant_id, policy) do update set services = excluded.services, selector = excluded.selector,
+           (tenant_id, policy, services, selector, objective, counted_severities, minimum_outage_ms, generation, maintenance_mode, credit_schedule, recorded_at)
+         values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)
+         on conflict (tenant_id, policy, generation) do update set services = excluded.services, selector = excluded.selector,
            objective = excluded.objective, counted_severities = excluded.counted_severities,
-           minimum_outage_ms = excluded.minimum_outage_ms, generation = excluded.generation,
-           maintenance_mode = excluded.maintenance_mode, credit_schedule = excluded.credit_schedule, updated_at = now()
-         where reporting.availability_targets.generation <= excluded.generation`,
+           minimum_outage_ms = excluded.minimum_outage_ms, maintenance_mode = excluded.maintenance_mode,
+           credit_schedule = excluded.credit_schedule, recorded_at = excluded.recorded_at, deleted_at = null, updated_at = now()`,
         [
           event.tenantId, name, target.services ?? null, target.selector ? JSON.stringify(target.selector) : null,
           target.objective, target.countedSeverities, target.minimumOutageMs, generation,
-          target.maintenanceMode ?? 'exclude', target.creditSchedule ?? null,
+          target.maintenanceMode ?? 'exclude', target.creditSchedule ?? null, event.recordedAt,
         ],
       );
       return;
@@ -112,10 +113,12 @@ export async function projectConfigDeleted(event: EventEnvelope<'config-deleted'
   const { kind, name } = event.data;
   switch (kind) {
     case 'Tenant':
-      await manager.query(`delete from reporting.tenants where tenant_id = $1`, [event.tenantId]);
+      await manager.query(`update reporting.tenants set deleted_at = $2 where tenant_id = $1 and deleted_at is null`, [event.tenantId, event.recordedAt]);
       return;
     case 'SLAPolicy':
-      await manager.query(`delete from reporting.availability_targets where tenant_id = $1 and policy = $2`, [event.tenantId, name]);
+      await manager.query(`update reporting.availability_targets set deleted_at = $3 where tenant_id = $1 and policy = $2 and deleted_at is null`, [
+        event.tenantId, name, event.recordedAt,
+      ]);
       return;
     case 'MaintenanceWindow':
       await manager.query(`update reporting.maintenance_windows set deleted_at = $3 where tenant_id = $1 and name = $2 and deleted_at is null`, [

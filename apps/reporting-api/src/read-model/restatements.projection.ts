@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { assertNever, type AnyEvent } from '@vigil/contracts';
+import { knownAtOf, tenantZone } from '../report-facts/report-facts.reader';
 
 /**
  * From which instant an event may change what reports say: the earliest source time it carries
@@ -94,7 +95,7 @@ export async function noteRestatement(event: AnyEvent, manager: EntityManager): 
        select $1, 1
        where $2::timestamptz is null or $2::timestamptz < (
          select date_trunc('day', now() at time zone z.zone) at time zone z.zone
-         from (select coalesce((select timezone from reporting.tenants where tenant_id = $1), 'UTC') as zone) z)
+         from (select coalesce(${tenantZone('$1', knownAtOf('null'))}, 'UTC') as zone) z)
        on conflict (tenant_id) do update set version = r.version + 1, restated_at = now()
        returning version)
      insert into reporting.restated_spans (tenant_id, version, starts_at, ends_at)

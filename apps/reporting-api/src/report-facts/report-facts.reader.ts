@@ -59,7 +59,22 @@ interface FactsRow {
  * The moment whose knowledge a query reads, as parameter `$5`: an `as_of` instant, or null for
  * everything recorded so far (so an event stamped a little ahead of this clock counts at once).
  */
-export const KNOWN_AT = `coalesce($5::timestamptz, 'infinity'::timestamptz)`;
+export const KNOWN_AT = knownAtOf('$5');
+
+/** The moment whose knowledge a query reads, from the parameter named: null for everything recorded so far. */
+export function knownAtOf(parameter: string): string {
+  return `coalesce(${parameter}::timestamptz, 'infinity'::timestamptz)`;
+}
+
+/**
+ * The tenant's (`tenant`) time zone as known at `known` (a `knownAtOf` expression): the latest
+ * version recorded by then, unless deleted by then; null when there is none.
+ */
+export function tenantZone(tenant: string, known: string): string {
+  return `(select t.timezone from (select timezone, deleted_at from reporting.tenants
+             where tenant_id = ${tenant} and recorded_at <= ${known} order by generation desc limit 1) t
+           where t.deleted_at is null or t.deleted_at > ${known})`;
+}
 
 /** Epoch milliseconds as a JSON number: no timestamp text to parse back. */
 export const epochMs = (column: string) => `(floor(extract(epoch from ${column}) * 1000))::bigint`;
@@ -153,9 +168,12 @@ export class ReportFactsReader {
     }
   }
 
-  /** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
-  scope(tenantId: string, serviceId: string | undefined, held?: HeldSpan): Promise<ReportScope> {
-    return readScope(this.run, tenantId, serviceId, held);
+  /**
+   * The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the
+   * target of the scope, as known at `knownAtMs` (undefined: now, everything recorded).
+   */
+  scope(tenantId: string, serviceId: string | undefined, held?: HeldSpan, knownAtMs?: number): Promise<ReportScope> {
+    return readScope(this.run, tenantId, serviceId, held, knownAtMs);
   }
 
   /**
@@ -186,24 +204,35 @@ export class ReportFactsReader {
   }
 }
 
-/** The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target of the scope. */
-export async function readScope(query: Query, tenantId: string, serviceId: string | undefined, held?: HeldSpan): Promise<ReportScope> {
+/**
+ * The tenant's zone (UTC when reporting has none, or this runtime does not know it) and the target
+ * of the scope, as known at `knownAtMs` (undefined: everything recorded; the version and the held
+ * check are the tenant's current ones either way).
+ */
+export async function readScope(query: Query, tenantId: string, serviceId: string | undefined, held?: HeldSpan, knownAtMs?: number): Promise<ReportScope> {
+  const known = knownAtOf('$6');
   const [row] = await query<ScopeRow>(
     `select
-       (select timezone from reporting.tenants where tenant_id = $1) as timezone,
+       ${tenantZone('$1', known)} as timezone,
+       -- Each policy's latest version recorded by then, unless deleted by then.
        coalesce((select json_agg(json_build_object(
-           'policy', policy, 'services', services, 'selector', selector, 'objective', objective,
-           'countedSeverities', counted_severities, 'minimumOutageMs', minimum_outage_ms,
-           'maintenanceMode', maintenance_mode, 'creditSchedule', credit_schedule) order by policy)
-         from reporting.availability_targets where tenant_id = $1), '[]'::json) as targets,
-       (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text
+           'policy', a.policy, 'services', a.services, 'selector', a.selector, 'objective', a.objective,
+           'countedSeverities', a.counted_severities, 'minimumOutageMs', a.minimum_outage_ms,
+           'maintenanceMode', a.maintenance_mode, 'creditSchedule', a.credit_schedule) order by a.policy)
+         from (select distinct on (policy) * from reporting.availability_targets
+               where tenant_id = $1 and recorded_at <= ${known} order by policy, generation desc) a
+         where a.deleted_at is null or a.deleted_at > ${known}), '[]'::json) as targets,
+       (select labels from reporting.incidents where tenant_id = $1 and service_id = $2::text and recorded_at <= ${known}
          order by started_at desc limit 1) as service_labels,
        (select version::text from reporting.restatements where tenant_id = $1) as version,
        -- Held at version $3 for [$4, $5): every version since says what it touched, and none touched that.
        $3::bigint is not null and (select count(*) filter (where s.starts_at < $5 and s.ends_at > $4) = 0
            and count(*) = coalesce((select version from reporting.restatements where tenant_id = $1), 0) - $3::bigint
          from reporting.restated_spans s where s.tenant_id = $1 and s.version > $3::bigint) as untouched`,
-    [tenantId, serviceId ?? null, held?.version ?? null, held ? new Date(held.span.start) : null, held ? new Date(held.span.end) : null],
+    [
+      tenantId, serviceId ?? null, held?.version ?? null, held ? new Date(held.span.start) : null, held ? new Date(held.span.end) : null,
+      knownAtMs === undefined ? null : new Date(knownAtMs),
+    ],
   );
   const zone = row.timezone && IANAZone.isValidZone(row.timezone) ? row.timezone : 'UTC';
   const targets: AvailabilityTarget[] = row.targets.map((t) => ({
