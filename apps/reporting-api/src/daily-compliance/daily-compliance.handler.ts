@@ -25,7 +25,8 @@ export interface ComplianceReport {
  * Daily compliance of a tenant or one of its services. Two round trips: the tenant's zone,
  * targets and restatement version (the range means local days, so the zone comes first), then
  * the incidents, breaches and maintenance windows of those days together; only the first when
- * the answer is about closed days the cache holds unrestated.
+ * the answer is about closed days the cache holds unrestated. `as_of` reads the zone and targets
+ * known then in between.
  */
 @Injectable()
 export class DailyComplianceHandler {
@@ -53,9 +54,11 @@ export class DailyComplianceHandler {
     }
   }
 
-  private async report(tenantId: string, query: ComplianceQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: ComplianceReport; closed: boolean; span?: Interval }> {
-    // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in the future.
-    const now = resolveAsOf(query.asOf, zone, wallClock);
+  private async report(tenantId: string, query: ComplianceQuery, wallClock: number, scope: ReportScope): Promise<{ body: ComplianceReport; closed: boolean; span?: Interval }> {
+    // As of an earlier moment, that moment is "now": open alarms count up to it, later days are in
+    // the future, and the days and the target are those of the zone and policies known then.
+    const now = resolveAsOf(query.asOf, scope.zone, wallClock);
+    const { zone, target } = query.asOf ? await this.reader.scope(tenantId, query.serviceId, undefined, now) : scope;
     const range = resolveComplianceRange(query, zone, now);
     // Computed once: a zone's days cost a millisecond or so per 90 (Luxon), a good part of an answer.
     const days = localDays(range, zone);
@@ -72,7 +75,7 @@ export class DailyComplianceHandler {
       as_of: isoIn(now, zone),
       records,
     };
-    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: window };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, scope.zone), span: window };
   }
 
   /**

@@ -64,8 +64,10 @@ export class IncidentsHandler {
     );
   }
 
-  private async list(tenantId: string, query: IncidentsQuery, wallClock: number, paginated: boolean, { zone, target }: ReportScope): Promise<{ body: IncidentsPage; closed: boolean; span?: Interval }> {
-    const now = resolveAsOf(query.asOf, zone, wallClock);
+  private async list(tenantId: string, query: IncidentsQuery, wallClock: number, paginated: boolean, scope: ReportScope): Promise<{ body: IncidentsPage; closed: boolean; span?: Interval }> {
+    const now = resolveAsOf(query.asOf, scope.zone, wallClock);
+    // As of an earlier moment, the range's days and the counted severities are those known then.
+    const { zone, target } = query.asOf ? await this.reader.scope(tenantId, query.serviceId, undefined, now) : scope;
     const range = resolveComplianceRange(query, zone, now, IncidentRangeNames);
     const digest = queryDigest({ tenantId, serviceId: query.serviceId, start: range.start, end: range.end, asOf: query.asOf ? now : undefined });
     if (query.cursor && query.cursor.query !== digest) {
@@ -106,7 +108,7 @@ export class IncidentsHandler {
       incidents: items,
       next_cursor: more && last ? encodeCursor({ startedAt: last.started_ms, id: last.incident.id, query: digest }) : null,
     };
-    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, zone), span: range };
+    return { body, closed: isClosed(range.end, query.asOf ? now : undefined, wallClock, scope.zone), span: range };
   }
 }
 

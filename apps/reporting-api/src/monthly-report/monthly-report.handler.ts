@@ -60,8 +60,10 @@ export class MonthlyReportHandler {
     );
   }
 
-  private async report(tenantId: string, query: MonthlyReportQuery, wallClock: number, { zone, target }: ReportScope): Promise<{ body: MonthlyReportBody; closed: boolean; span?: Interval }> {
-    const now = resolveAsOf(query.asOf, zone, wallClock);
+  private async report(tenantId: string, query: MonthlyReportQuery, wallClock: number, scope: ReportScope): Promise<{ body: MonthlyReportBody; closed: boolean; span?: Interval }> {
+    const now = resolveAsOf(query.asOf, scope.zone, wallClock);
+    // As of an earlier moment, the month and the objective are those of the zone and policies known then.
+    const { zone, target } = query.asOf ? await this.reader.scope(tenantId, query.serviceId, undefined, now) : scope;
     const period = localMonth(query.month, zone);
     if (period.start > now) {
       throw badRequest([{ field: 'month', rule: 'isNotInTheFuture', message: query.asOf ? 'must not start after as_of' : 'must not be in the future' }]);
@@ -114,6 +116,6 @@ export class MonthlyReportHandler {
         maintenance_windows: figures.maintenance.map((w) => ({ name: w.name, services: w.services, ...span(w), reason: w.reason })),
       },
     };
-    return { body, closed: isClosed(period.end, query.asOf ? now : undefined, wallClock, zone), span: period };
+    return { body, closed: isClosed(period.end, query.asOf ? now : undefined, wallClock, scope.zone), span: period };
   }
 }

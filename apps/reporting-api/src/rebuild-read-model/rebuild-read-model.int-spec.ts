@@ -28,16 +28,22 @@ describe('rebuilding the reporting projection against real Kafka and PostgreSQL'
   const lateStart = alarm('db-down', '2026-09-05T10:00:00+02:00');
   const lateEnd = alarm('queue-stuck', '2026-09-07T10:00:00+02:00');
   const falseAlarm = alarm('flaky-probe', '2026-09-08T10:00:00+02:00');
-  const queries: Array<[string, Record<string, string>]> = [
-    [MONTHLY, { month: '2026-09', service_id: 'checkout-api' }],
-    [MONTHLY, { month: '2026-09' }],
-    [COMPLIANCE, { from_date: '2026-09-01', to_date: '2026-09-30' }],
-    [INCIDENTS, { from: '2026-09-01', to: '2026-09-30' }],
+  /** A tenant that lowered its objective after its outage, and a moment before that was recorded. */
+  const changing = uniqueTenant();
+  let beforeChange = '';
+  const queries = (): Array<[string, string, Record<string, string>]> => [
+    [tenant, MONTHLY, { month: '2026-09', service_id: 'checkout-api' }],
+    [tenant, MONTHLY, { month: '2026-09' }],
+    [tenant, COMPLIANCE, { from_date: '2026-09-01', to_date: '2026-09-30' }],
+    [tenant, INCIDENTS, { from: '2026-09-01', to: '2026-09-30' }],
+    [changing, MONTHLY, { month: '2026-09', as_of: beforeChange }],
+    [changing, COMPLIANCE, { from_date: '2026-09-01', to_date: '2026-09-30', as_of: beforeChange }],
+    [changing, MONTHLY, { month: '2026-09' }],
   ];
 
   const answers = async () => {
-    const token = await running().tokenFor(tenant);
-    return Promise.all(queries.map(async ([path, query]) => {
+    return Promise.all(queries().map(async ([owner, path, query]) => {
+      const token = await running().tokenFor(owner);
       const { status, body } = await running().get(path, token, query);
       expect(status).toBe(200);
       const { as_of: _asOf, stale: _stale, ...rest } = body as Record<string, unknown>;
@@ -62,6 +68,20 @@ describe('rebuilding the reporting projection against real Kafka and PostgreSQL'
     // 40 (warning until 10:20) + 120 less 15 of maintenance + 60 = 205 minutes of 43,185: 99.53 %, below 99.9: 10 %.
     await running().expectEventually(MONTHLY, await running().tokenFor(tenant), { month: '2026-09', service_id: 'checkout-api' },
       expect.objectContaining({ downtime_minutes: 205, incidents: 3, breaches: 1, credit_percentage: 10 }));
+
+    // Another tenant lowers its objective after its outage: as of before that, its reports keep 99.5.
+    const outage: AlarmSpec = { tenantId: changing, alarmKey: 'api-down', serviceId: 'api', raisedAt: '2026-09-10T10:00:00Z' };
+    const policy = (generation: number, objective: number) =>
+      configApplied(changing, 'SLAPolicy', 'availability', { type: 'availability', services: ['*'], objective }, { generation });
+    await running().produce(Topics.configEvents, `${changing}/config`, tenantConfigured(changing, 'Europe/Berlin'), policy(1, 99.5));
+    await running().produce(Topics.alarmEvents, eventKey(changing, 'api'), raised(outage), cleared(outage, '2026-09-10T11:00:00Z'));
+    await running().expectEventually(MONTHLY, await running().tokenFor(changing), { month: '2026-09' },
+      expect.objectContaining({ target_percentage: 99.5, downtime_minutes: 60 }));
+    beforeChange = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await running().produce(Topics.configEvents, `${changing}/config`, policy(2, 99));
+    await running().expectEventually(MONTHLY, await running().tokenFor(changing), { month: '2026-09' },
+      expect.objectContaining({ target_percentage: 99, downtime_minutes: 60 }));
   }, 60_000);
 
   const rollups = () => running().dataSource.query(
@@ -71,6 +91,7 @@ describe('rebuilding the reporting projection against real Kafka and PostgreSQL'
 
   it('answers exactly as before once the rebuilt tables are swapped in, and keeps projecting after', async () => {
     const before = await answers();
+    expect(before[4]).toEqual(expect.objectContaining({ target_percentage: 99.5, downtime_minutes: 60 }));
     const rollupsBefore = await rollups();
     expect(rollupsBefore.length).toBeGreaterThan(0);
     const rebuild = await running().get(ProjectionRebuildRoute('reporting'), await running().tokenFor(tenant, ['admin']), {}, {}, 'POST');
