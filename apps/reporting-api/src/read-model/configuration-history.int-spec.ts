@@ -1,4 +1,4 @@
-import { eventKey, Topics } from '@vigil/contracts';
+import { eventKey, newEvent, Topics } from '@vigil/contracts';
 import { eventually, uniqueTenant } from '@vigil/testing';
 import { cleared, configApplied, raised, useReportingHarness, type AlarmSpec } from '../testing/reporting-test-kit';
 import { projectConfigApplied } from './config-events.projection';
@@ -79,6 +79,34 @@ describe('as_of over configuration history against real Kafka and PostgreSQL', (
       timezone: 'America/New_York', from: '2026-10-01T00:00:00-04:00', period_minutes: 44640, downtime_minutes: 60,
     }));
   }, 90_000);
+
+  it('ends a target when its policy turns into a resolution policy, and a zone when the tenant is deleted', async () => {
+    const tenant = uniqueTenant();
+    const deleted = newEvent({
+      type: 'config-deleted', tenantId: tenant, subject: `Tenant/${tenant}`, sequence: 2, occurredAt: changed, recordedAt: changed,
+      data: { kind: 'Tenant', name: tenant },
+    });
+    await running().produce(Topics.configEvents, `${tenant}/config`,
+      configApplied(tenant, 'Tenant', tenant, { timezone: 'Asia/Tokyo' }, { recordedAt: '2026-09-01T00:00:00Z' }),
+      configApplied(tenant, 'SLAPolicy', 'api', { type: 'availability', services: ['api'], objective: 99.5 }, { generation: 1, recordedAt: '2026-09-01T00:00:00Z' }),
+      configApplied(tenant, 'SLAPolicy', 'api', { type: 'resolution', services: ['api'], objectives: { critical: '4h' } }, { generation: 2, recordedAt: changed }),
+      deleted);
+    const token = await running().tokenFor(tenant);
+    const range = { from_date: '2026-10-10', to_date: '2026-10-10', service_id: 'api' };
+    // The deletion comes last on the tenant's partition: once it is projected, so is the rest.
+    await eventually('the deletion', async () =>
+      (await running().dataSource.query(`select 1 from reporting.tenants where tenant_id = $1 and deleted_at is not null`, [tenant])).length === 1, 45_000);
+    // Now: no zone (UTC) and no availability policy (the default 99.9).
+    await expect(running().get(COMPLIANCE, token, range).then((r) => r.body)).resolves.toEqual(expect.objectContaining({
+      timezone: 'UTC', records: [day('2026-10-10T00:00:00Z', 0, 1440, 100)],
+    }));
+    await expect(running().get(COMPLIANCE, token, { ...range, as_of: before }).then((r) => r.body)).resolves.toEqual(expect.objectContaining({
+      timezone: 'Asia/Tokyo', records: [day('2026-10-10T00:00:00+09:00', 0, 1440, 100, 99.5)],
+    }));
+    await expect(running().get(COMPLIANCE, token, { ...range, as_of: after }).then((r) => r.body)).resolves.toEqual(expect.objectContaining({
+      timezone: 'UTC', records: [day('2026-10-10T00:00:00Z', 0, 1440, 100)],
+    }));
+  }, 60_000);
 
   it('is idempotent if run twice: zone and target versions delivered and projected again change nothing', async () => {
     const tenant = uniqueTenant();
