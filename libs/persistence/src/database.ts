@@ -22,13 +22,19 @@ export async function ensureDatabase(url: string): Promise<void> {
       try {
         await client.query(`create database "${name.replace(/"/g, '""')}"`);
       } catch (error) {
-        // Another process created it between our check and our create.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Another process created it between our check and our create: PostgreSQL says so with
+        // duplicate_database, or, when both creates ran at once, with a unique violation on pg_database.
+        if (!isCreatedMeanwhile(error)) throw error;
       }
     }
   } finally {
     await client.end();
   }
+}
+
+function isCreatedMeanwhile(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '42P04' || (code === '23505' && constraint === 'pg_database_datname_index');
 }
 
 export interface DataSourceOptions {
