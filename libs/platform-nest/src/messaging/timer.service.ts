@@ -16,8 +16,8 @@ export class TimerService implements OnApplicationBootstrap {
   readonly timers: DurableTimers;
   private readonly handlers = new Map<string, TimerHandler>();
   private running = false;
-  private loop?: Promise<unknown>;
-  private readonly sleepers = new Set<() => void>();
+  private loop?: Promise<void>;
+  private wake?: () => void;
   lastPollAt?: Date;
 
   constructor(
@@ -48,26 +48,23 @@ export class TimerService implements OnApplicationBootstrap {
     return lateness.length;
   }
 
-  /** Wakes every lane now (a timer was just scheduled due at once). */
   kick(): void {
-    for (const wake of [...this.sleepers]) wake();
+    this.wake?.();
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
-    // Lanes claim with SKIP LOCKED, like replicas: none fires a timer another holds, and a slow
-    // timer in one lane leaves the others free for what is due after it.
-    this.loop = Promise.all(Array.from({ length: this.config.TIMER_CONCURRENCY }, () => this.lane()));
+    this.loop = this.run();
   }
 
-  /** Finishes the timers in hand and stops polling (called by MessagingService on shutdown). */
+  /** Finishes the timer in hand and stops polling (called by MessagingService on shutdown). */
   async stop(): Promise<void> {
     this.running = false;
-    this.kick();
+    this.wake?.();
     await this.loop;
   }
 
-  private async lane(): Promise<void> {
+  private async run(): Promise<void> {
     while (this.running) {
       try {
         await this.fireDue();
@@ -75,15 +72,12 @@ export class TimerService implements OnApplicationBootstrap {
       } catch (error) {
         this.logger.warn({ msg: 'timer poll failed; will retry', error: (error as Error).message });
       }
-      if (!this.running) return;
       await new Promise<void>((resolve) => {
-        const wake = () => {
+        const timer = setTimeout(resolve, this.config.TIMER_POLL_MS);
+        this.wake = () => {
           clearTimeout(timer);
-          this.sleepers.delete(wake);
           resolve();
         };
-        const timer = setTimeout(wake, this.config.TIMER_POLL_MS);
-        this.sleepers.add(wake);
       });
     }
   }
