@@ -348,6 +348,19 @@ run_faults() {
   vigil_stop_kafka >/dev/null 2>&1 || true
   rm -rf "$VIGIL_KAFKA_RUN_DIR"
   infra vigil_faults
+  # A fresh database as well as a fresh broker: what an earlier run left (deliveries still
+  # retrying to a receiver long gone, on the same channel) must not starve this run's.
+  node -e '
+    const { Client } = require("pg");
+    const url = new URL(process.env.DATABASE_URL);
+    const name = decodeURIComponent(url.pathname.slice(1));
+    if (!name.startsWith("vigil_faults")) process.exit(0);
+    url.pathname = "/postgres";
+    const client = new Client({ connectionString: url.toString() });
+    client.connect()
+      .then(() => client.query(`drop database if exists "${name.replace(/"/g, "\"\"")}" with (force)`))
+      .then(() => client.end(), (error) => { console.error(`vigil: could not drop ${name}: ${error.message}`); process.exit(1); });
+  '
   build
   # The suite restarts the broker through scripts/lib/kafka.sh with these same variables.
   export VIGIL_FAULTS_OWN_BROKER=1
