@@ -40,6 +40,11 @@ export class NotifierConfig {
    * destination. Unset: the platform's default (RESILIENCE_BREAKER_HALF_OPEN_MS, else 60 s).
    */
   @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) NOTIFIER_BREAKER_HALF_OPEN_MS?: number;
+  /**
+   * How long a delivery may wait for its destination's open breaker to let a call through
+   * (counted from when it fell due) before it fails and is dead-lettered. 0: fail at once.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86_400_000) NOTIFIER_BREAKER_WAIT_MAX_MS = 900_000;
   /** Where people reach the escalation service: the base of acknowledge links. */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'ESCALATION_PUBLIC_URL must be an http(s) URL' })
   ESCALATION_PUBLIC_URL = 'http://127.0.0.1:4003';

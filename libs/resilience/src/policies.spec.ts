@@ -44,4 +44,15 @@ describe('PolicyRegistry breakers', () => {
     await expect(held.execute(() => Promise.resolve('called'))).resolves.toBe('called');
     expect(registry.reset('unknown')).toBe(false);
   });
+
+  it('says how long an open breaker still refuses calls: the rest of its open spell, 0 once a trial call may go', async () => {
+    const registry = new PolicyRegistry({ halfOpenAfterMs: 50 });
+    registry.breaker('webhook', { halfOpenAfterMs: 10_000 });
+    expect(registry.reopensInMs('webhook')).toBe(0);
+    await failTimes(registry, 'webhook', 5);
+    const openedAt = Date.parse(registry.snapshot().breakers[0].lastChange);
+    expect(registry.reopensInMs('webhook', openedAt + 4_000)).toBe(6_000);
+    expect(registry.reopensInMs('webhook', openedAt + 12_000)).toBe(0);
+    expect(registry.reopensInMs('unknown')).toBeUndefined();
+  });
 });

@@ -62,6 +62,19 @@ export class PolicyRegistry {
     return true;
   }
 
+  /**
+   * How long until the named breaker lets a call through again: the rest of its open
+   * spell, 0 when it is closed or half-open (a trial call is on its way), undefined for
+   * an unknown name.
+   */
+  reopensInMs(name: string, now = Date.now()): number | undefined {
+    const entry = this.breakers.get(name);
+    if (!entry) return undefined;
+    if (entry.policy.state !== CircuitState.Open) return 0;
+    const halfOpenAfter = entry.options.halfOpenAfterMs ?? this.defaults.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs;
+    return Math.max(0, entry.lastChange.getTime() + halfOpenAfter - now);
+  }
+
   onStateChange(listener: (name: string, state: BreakerSnapshot['state']) => void): void {
     this.listeners.push(listener);
   }

@@ -5,22 +5,27 @@ import { assertNever } from '@vigil/contracts';
 import type { DueTimer } from '@vigil/persistence';
 import { histogramWithExemplars, traceExemplar } from '@vigil/observability';
 import { ConfigDocumentsService, MessagingService, VigilMetrics } from '@vigil/platform-nest';
+import { PolicyRegistry } from '@vigil/resilience';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
 import { appendDeadLetter } from './dead-letter.outbox';
-import { consequencesOf, type SendOutcome } from './delivery-outcome';
+import { breakerWaitMs, consequencesOf, type SendOutcome } from './delivery-outcome';
 import { prepareDelivery, type PreparedDelivery } from './notification-request';
 import { OutboundHttpClient } from './outbound-http.client';
 import { SmtpMailClient } from './smtp-mail.client';
 
 interface DeliveryTimerPayload { escalationEventId: string; channel: string }
 
+/** A delivery that did not end: its timer is to fire again in `retryInMs`. */
+export interface DeliveryPostponed { retryInMs: number; reason: string }
+
 /**
  * Delivers what a `delivery` timer names (the workers claim it): makes the call inside the transaction that claimed the timer,
  * and records the outcome (log row, outcome event, dead letter) in that same
  * transaction. A crash mid-call leaves the timer unfired, so it fires again (with the
  * same Idempotency-Key); a timer that fires after the delivery finished finds the row
- * no longer pending and does nothing.
+ * no longer pending and does nothing. A delivery its destination's open breaker refused
+ * stays pending and comes back when the breaker lets a call through (ADR 0022).
  */
 @Injectable()
 export class DeliverNotificationHandler {
@@ -35,6 +40,7 @@ export class DeliverNotificationHandler {
     private readonly log: DeliveryLogRepository,
     private readonly http: OutboundHttpClient,
     private readonly mail: SmtpMailClient,
+    private readonly policies: PolicyRegistry,
     metrics: VigilMetrics,
   ) {
     this.outcomes = new Counter({
@@ -60,14 +66,24 @@ export class DeliverNotificationHandler {
     }
   }
 
-  async deliver(timer: DueTimer, manager: EntityManager): Promise<void> {
+  async deliver(timer: DueTimer, manager: EntityManager): Promise<DeliveryPostponed | undefined> {
     const { escalationEventId, channel } = timer.payload as unknown as DeliveryTimerPayload;
     const delivery = await this.log.lock(manager, escalationEventId, channel);
-    if (!delivery || delivery.status !== 'pending') return;
+    if (!delivery || delivery.status !== 'pending') return undefined;
     const started = Date.now();
     const stored = await this.documents.get(delivery.tenantId, 'NotificationChannel', channel, manager);
     const prepared = prepareDelivery(stored, channel, delivery.event, { trigger: delivery.trigger, escalationBaseUrl: this.config.ESCALATION_PUBLIC_URL });
     const outcome = await this.send(prepared, `channel:${delivery.tenantId}/${channel}`);
+    if (!outcome.delivered && outcome.breakerOpen && prepared.kind !== 'fail') {
+      const reopensIn = this.policies.reopensInMs(prepared.breaker) ?? 0;
+      const retryInMs = breakerWaitMs(outcome, started - timer.dueAt.getTime(), reopensIn, this.config.NOTIFIER_BREAKER_WAIT_MAX_MS);
+      if (retryInMs !== undefined) {
+        const reason = `${outcome.reason}; waiting for it to let a call through`;
+        await this.log.wait(manager, delivery.id, outcome.attempts, reason);
+        this.logger.warn({ msg: 'notification waits for its destination’s breaker', tenantId: delivery.tenantId, channel, escalationEventId, retryInMs });
+        return { retryInMs, reason };
+      }
+    }
     const result = consequencesOf(delivery, outcome, new Date());
     await this.log.finish(manager, delivery.id, result.log);
     await this.messaging.publish(manager, [{ event: result.event, key: result.key }]);
@@ -80,5 +96,6 @@ export class DeliverNotificationHandler {
         msg: 'notification failed; dead-lettered', tenantId: delivery.tenantId, channel, escalationEventId, attempts: outcome.attempts, reason: outcome.reason,
       });
     }
+    return undefined;
   }
 }

@@ -141,31 +141,51 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     expect(await deliveries(tenant)).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, status_code: 400, last_error: 'receiver answered HTTP 400: status 400' })]);
   });
 
-  it('opens the host\'s circuit breaker after 5 consecutive failures, fails fast while it is open, and shows it at /reliability', async () => {
+  it('opens the host\'s circuit breaker after 5 consecutive failures, holds the next delivery while it is open, shows it at /reliability, and sends it once reset', async () => {
     const tenant = uniqueTenant();
-    const hook = await receiver(() => ({ status: 502 }));
+    let answer = 502;
+    const hook = await receiver(() => ({ status: answer }));
     await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
     const first = triggered(tenant, ['ops-webhook']);
     const second = triggered(tenant, ['ops-webhook']);
 
     // One after the other: the channel's two workers would otherwise interleave their attempts.
     await produce(first);
-    await collector.waitForEvent(tenant, 'notification-failed');
+    const failed = await collector.waitForEvent(tenant, 'notification-failed');
+    expect(failed.data).toMatchObject({ escalationEventId: first.id, reason: 'receiver answered HTTP 502: status 502 (after 4 attempts)' });
     await produce(second);
 
-    await eventually('two failures', async () => collector.events(tenant, 'notification-failed').length === 2);
-    const reasons = Object.fromEntries(collector.events(tenant, 'notification-failed').map((e) => [e.data.escalationEventId, e.data.reason]));
-    expect(reasons[first.id]).toBe('receiver answered HTTP 502: status 502 (after 4 attempts)');
-    // Its first attempt is the fifth failure in a row: the breaker opens and the retry is refused.
-    expect(reasons[second.id]).toMatch(new RegExp(`^webhook:${hook.host} is open: the receiver failed repeatedly; not called`));
+    // Its first attempt is the fifth failure in a row: the breaker opens and refuses the retry. The
+    // receiver failed for everyone, not for this delivery: it stays pending and waits for the breaker.
+    const breakerName = `webhook:${hook.host}`;
+    const [held] = await eventually('the second delivery waiting for the breaker', async () => {
+      const rows = await dataSource.query(
+        `select d.status, d.attempts, d.last_error, t.retry_at > now() + interval '30 seconds' as later, t.fired_at
+         from notifier.deliveries d join notifier.timers t on t.subject = d.escalation_event_id || '/' || d.channel
+         where d.escalation_event_id = $1 and d.last_error is not null`, [second.id]);
+      return rows.length > 0 && rows;
+    });
+    expect(held).toEqual({
+      status: 'pending', attempts: 1, later: true, fired_at: null,
+      last_error: `${breakerName} is open: the receiver failed repeatedly; not called; waiting for it to let a call through`,
+    });
     expect(hook.requests).toHaveLength(5);
+    expect(collector.events(tenant, 'notification-failed')).toHaveLength(1);
+    expect(deadLetters(tenant)).toHaveLength(1);
     const breakers = async () => ((await (await fetch(`${base}/reliability`)).json()) as { breakers: Array<{ name: string; state: string }> }).breakers;
-    expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'open' }));
+    expect(await breakers()).toContainEqual(expect.objectContaining({ name: breakerName, state: 'open' }));
 
+    // The receiver is mended and an operator resets its breaker: the held delivery goes out when its wait ends.
+    answer = 200;
     const token = await issueToken({ tenantId: tenant, scopes: ['admin'], home: env.VIGIL_HOME });
-    const reset = await fetch(`${base}/reliability/circuit-breakers/${encodeURIComponent(`webhook:${hook.host}`)}/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const reset = await fetch(`${base}/reliability/circuit-breakers/${encodeURIComponent(breakerName)}/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(reset.status).toBe(200);
-    expect(await breakers()).toContainEqual(expect.objectContaining({ name: `webhook:${hook.host}`, state: 'closed' }));
+    expect(await breakers()).toContainEqual(expect.objectContaining({ name: breakerName, state: 'closed' }));
+    await dataSource.query(`update notifier.timers set retry_at = now() where subject = $1`, [deliverySubject(second.id, 'ops-webhook')]);
+    const delivered = await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(delivered.data).toMatchObject({ escalationEventId: second.id, statusCode: 200 });
+    expect(hook.requests).toHaveLength(6);
+    expect(await deliveries(tenant)).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'delivered', attempts: 2, status_code: 200 })]));
   });
 
   it('fails a delivery to a disabled channel and one to a channel nobody applied, dead-lettering both', async () => {

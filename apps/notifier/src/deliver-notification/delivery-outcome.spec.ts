@@ -1,6 +1,6 @@
 import { Topics, newEvent, parseEvent } from '@vigil/contracts';
 import type { Delivery } from '../delivery-log/delivery';
-import { consequencesOf } from './delivery-outcome';
+import { BREAKER_RECHECK_MS, breakerWaitMs, consequencesOf, type SendOutcome } from './delivery-outcome';
 
 const escalationId = '0196a4b0-0000-7000-8000-0000000000e1';
 const event = newEvent({
@@ -46,5 +46,29 @@ describe('consequencesOf', () => {
   it('counts a delivery refused before any call as one failed attempt', () => {
     const result = consequencesOf(delivery, { delivered: false, channelType: 'unknown', attempts: 0, reason: 'no NotificationChannel named ops-webhook' }, now);
     expect(result.event.data.attempts).toBe(1);
+  });
+});
+
+describe('breakerWaitMs', () => {
+  const refused: SendOutcome = { delivered: false, channelType: 'webhook', attempts: 0, reason: 'webhook:hooks.example.com is open', breakerOpen: true };
+  const maxWait = 15 * 60_000;
+
+  it('waits until the breaker lets a trial call through', () => {
+    expect(breakerWaitMs(refused, 0, 42_000, maxWait)).toBe(42_000);
+  });
+
+  it('asks again after a short pause while a trial call is on its way', () => {
+    expect(breakerWaitMs(refused, 0, 0, maxWait)).toBe(BREAKER_RECHECK_MS);
+  });
+
+  it('fails a delivery that would have waited longer than the limit, counted from when it fell due', () => {
+    expect(breakerWaitMs(refused, maxWait - 60_000, 60_000, maxWait)).toBe(60_000);
+    expect(breakerWaitMs(refused, maxWait - 59_999, 60_000, maxWait)).toBeUndefined();
+    expect(breakerWaitMs(refused, 0, 1, 0)).toBeUndefined();
+  });
+
+  it('never holds back a delivery the receiver itself failed or answered', () => {
+    expect(breakerWaitMs({ delivered: false, channelType: 'webhook', attempts: 4, statusCode: 502, reason: 'receiver answered HTTP 502' }, 0, 0, maxWait)).toBeUndefined();
+    expect(breakerWaitMs({ delivered: true, channelType: 'webhook', attempts: 1, statusCode: 200 }, 0, 0, maxWait)).toBeUndefined();
   });
 });

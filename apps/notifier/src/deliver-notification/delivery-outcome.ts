@@ -5,7 +5,27 @@ import type { FinishedDelivery } from '../delivery-log/delivery-log.repository';
 /** How one delivery ended, after every attempt it was allowed. */
 export type SendOutcome =
   | { delivered: true; channelType: string; statusCode: number; attempts: number }
-  | { delivered: false; channelType: string; statusCode?: number; attempts: number; reason: string };
+  | {
+    delivered: false; channelType: string; statusCode?: number; attempts: number; reason: string;
+    /** The destination's breaker refused the call: the receiver failed for others, not (necessarily) for this delivery. */
+    breakerOpen?: boolean;
+  };
+
+/** The shortest wait before a delivery its breaker refused asks again, so a trial call in flight has time to end. */
+export const BREAKER_RECHECK_MS = 1_000;
+
+/**
+ * How long a delivery its destination's open breaker refused waits before it is tried
+ * again, or undefined when it fails now. It waits until the breaker lets a trial call
+ * through (at least BREAKER_RECHECK_MS), as long as it will not then have waited more
+ * than `maxWaitMs` since it fell due: a breaker is the receiver's state, not this
+ * delivery's verdict, and a page is still worth sending a minute late (ADR 0022).
+ */
+export function breakerWaitMs(outcome: SendOutcome, waitedMs: number, reopensInMs: number, maxWaitMs: number): number | undefined {
+  if (outcome.delivered || !outcome.breakerOpen) return undefined;
+  const retryInMs = Math.max(BREAKER_RECHECK_MS, reopensInMs);
+  return waitedMs + retryInMs > maxWaitMs ? undefined : retryInMs;
+}
 
 /** What lands on `vigil.notification-events.dlq.v1`: enough to see why, and to send it again. */
 export interface DeadLetterRecord {

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
 import { NotificationsRedriveRoute, type NotificationChannelSpec } from '@vigil/contracts';
 import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
@@ -56,12 +57,24 @@ describe('notifier deliveries under failing and hanging receivers, against real 
     expect(failed(tenant, 'stuck-hook')).toHaveLength(0);
     expect(delivered(tenant, 'ops-webhook').map((e) => e.data.attempts)).toEqual([1, 1, 1, 1, 1]);
 
-    // Gone for good: the held calls break off, and the channel's deliveries fail and are dead-lettered.
+    // Gone for good: the held calls break off. A delivery that runs out of retries fails and is dead-lettered;
+    // once the failures open the host's breaker, the rest wait for it rather than fail (ADR 0022).
     await hanging.close();
-    await eventually('the hanging channel to give up', async () => failed(tenant, 'stuck-hook').length === 4);
+    const stuckIds = stuck.map((e) => e.id);
+    const ends = await eventually('every stuck delivery failed or waiting for the breaker', async () => {
+      const rows: Array<{ status: string; waiting: boolean }> = await harness.app.get(DataSource).query(
+        `select status, coalesce(last_error like '%waiting for it to let a call through', false) as waiting
+         from notifier.deliveries where escalation_event_id = any($1::uuid[])`, [stuckIds]);
+      return rows.length === 4 && rows.every((r) => r.status === 'failed' || (r.status === 'pending' && r.waiting)) && rows;
+    });
+    // Four deliveries of four attempts each would take 16 failures; the breaker opens at the fifth.
+    expect(ends.some((r) => r.waiting)).toBe(true);
+    const failures = ends.filter((r) => r.status === 'failed').length;
+    await eventually('each failure announced', async () => failed(tenant, 'stuck-hook').length === failures);
+    expect(delivered(tenant, 'stuck-hook')).toHaveLength(0);
   });
 
-  it('opens the breaker of a receiver answering 500s while a healthy channel keeps delivering, then half-opens and recovers; redrive sends the failed ones again, once', async () => {
+  it('opens the breaker of a receiver answering 500s while a healthy channel keeps delivering, holds the next delivery until a trial call finds the receiver back; redrive sends the failed one again, once', async () => {
     const tenant = uniqueTenant();
     let broken = true;
     const flaky = await kit.receiver(() => ({ status: broken ? 500 : 200 }));
@@ -70,41 +83,38 @@ describe('notifier deliveries under failing and hanging receivers, against real 
     await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: healthy.url });
     const first = triggered(tenant, ['flaky-hook', 'ops-webhook']);
     const second = triggered(tenant, ['flaky-hook', 'ops-webhook']);
+    const breakerState = async () => (await breakers()).find((b) => b.name === `webhook:${flaky.host}`)?.state;
 
     await kit.produce(first);
     await eventually('the first to fail', async () => failed(tenant, 'flaky-hook').length === 1);
     await kit.produce(second);
-    await eventually('the second to fail', async () => failed(tenant, 'flaky-hook').length === 2);
-
-    expect(flaky.requests).toHaveLength(5);
-    expect(failed(tenant, 'flaky-hook').map((e) => e.data.reason)).toEqual([
-      'receiver answered HTTP 500: status 500 (after 4 attempts)',
-      expect.stringMatching(new RegExp(`^webhook:${flaky.host} is open`)),
-    ]);
-    expect((await breakers()).find((b) => b.name === `webhook:${flaky.host}`)?.state).toBe('open');
+    // The second's first attempt is the fifth failure in a row: the breaker opens and refuses its retries.
+    await eventually('the breaker to open', async () => flaky.requests.length >= 5 && (await breakerState()) === 'open');
     await eventually('the healthy channel to get both', async () => delivered(tenant, 'ops-webhook').length === 2);
     expect(healthy.requests).toHaveLength(2);
 
-    // The receiver comes back; after the half-open delay one trial call closes the breaker.
-    broken = false;
-    // cockatiel half-opens on the first call after the delay: wait it out, then send one.
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
-    const third = triggered(tenant, ['flaky-hook']);
-    await kit.produce(third);
-    const recovered = await eventually('a delivery after recovery', async () => delivered(tenant, 'flaky-hook').find((e) => e.data.escalationEventId === third.id), 20_000);
-    expect(recovered.data.attempts).toBe(1);
-    expect((await breakers()).find((b) => b.name === `webhook:${flaky.host}`)?.state).toBe('closed');
+    // The receiver failed for everyone, not for the second delivery: it waits for the breaker,
+    // coming back with each trial call, instead of failing and being dead-lettered.
+    await eventually('a trial call for the held delivery', async () => flaky.requests.length >= 6, 20_000);
+    expect(failed(tenant, 'flaky-hook').map((e) => e.data.reason)).toEqual(['receiver answered HTTP 500: status 500 (after 4 attempts)']);
+    expect(delivered(tenant, 'flaky-hook')).toHaveLength(0);
 
-    // The two dead-lettered deliveries, sent again with their own Idempotency-Keys.
+    // The receiver comes back: the next trial call delivers the held one and closes the breaker.
+    broken = false;
+    const recovered = await eventually('the held delivery after recovery', async () => delivered(tenant, 'flaky-hook').find((e) => e.data.escalationEventId === second.id), 20_000);
+    expect(recovered.data.attempts).toBeGreaterThanOrEqual(1);
+    expect(await breakerState()).toBe('closed');
+    expect(failed(tenant, 'flaky-hook')).toHaveLength(1);
+
+    // The dead-lettered delivery, sent again with its own Idempotency-Key.
     const dryRun = await redrive(tenant, { dryRun: true });
-    expect(dryRun.body.count).toBe(2);
+    expect(dryRun.body.count).toBe(1);
     const redriven = await redrive(tenant, { channel: 'flaky-hook' });
     expect(redriven.status).toBe(200);
-    expect(redriven.body.deliveries.map((d) => d.escalationEventId).sort()).toEqual([first.id, second.id].sort());
+    expect(redriven.body.deliveries.map((d) => d.escalationEventId)).toEqual([first.id]);
     expect((await redrive(tenant)).body.count).toBe(0);
-    await eventually('both redriven deliveries', async () => delivered(tenant, 'flaky-hook').length === 3);
-    const keys = flaky.requests.filter((r) => r.headers['idempotency-key'] !== `${third.id}:flaky-hook`).map((r) => r.headers['idempotency-key']);
-    expect(new Set(keys)).toEqual(new Set([`${first.id}:flaky-hook`, `${second.id}:flaky-hook`]));
+    await eventually('the redriven delivery', async () => delivered(tenant, 'flaky-hook').length === 2);
+    expect(new Set(flaky.requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set([`${first.id}:flaky-hook`, `${second.id}:flaky-hook`]));
     expect((await redrive(tenant)).body.count).toBe(0);
   });
 

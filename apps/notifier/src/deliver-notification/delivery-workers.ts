@@ -10,7 +10,10 @@ import { DeliverNotificationHandler } from './deliver-notification.handler';
 const TIMERS = 'notifier.timers';
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
-interface TimerRow { id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }
+interface TimerRow { id: string; tenant_id: string; kind: string; subject: string; due_at: Date; retry_at: Date | null; payload: Record<string, unknown> }
+
+/** A claimed delivery timer, with when it was last put off (a failure to record, or a wait for its breaker). */
+type ClaimedTimer = DueTimer & { retryAt?: Date };
 
 /** `<tenant>/<channel>` of a delivery timer: the unit a channel's concurrency is counted in. */
 export function channelOf(timer: Pick<DueTimer, 'tenantId' | 'payload'>): string {
@@ -102,7 +105,7 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
 
   /** Claims and fires one due delivery; false when none is due (for a channel with room). */
   async fireOne(): Promise<boolean> {
-    let claimed: DueTimer | undefined;
+    let claimed: ClaimedTimer | undefined;
     try {
       const lateness = await this.dataSource.transaction(async (manager) => {
         const timer = await this.claim(manager);
@@ -110,13 +113,20 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
         if (!timer) return undefined;
         // In the trace stored with the timer (the consumed escalation event's), as the platform's
         // timer loop does: the outbound call's client span and `traceparent` join that trace.
-        await inMessageTrace(`timer ${timer.kind}`, timer.payload as MessageHeaders, { 'vigil.timer.kind': timer.kind, 'vigil.tenant': timer.tenantId },
+        const postponed = await inMessageTrace(`timer ${timer.kind}`, timer.payload as MessageHeaders, { 'vigil.timer.kind': timer.kind, 'vigil.tenant': timer.tenantId },
           () => this.handler.deliver(timer, manager));
-        await manager.query(`update ${TIMERS} set fired_at = now() where id = $1`, [timer.id]);
-        return Date.now() - timer.dueAt.getTime();
+        if (postponed) {
+          // Not an error of this process: the attempt count that drives the backoff below stays as it is.
+          await manager.query(`update ${TIMERS} set retry_at = now() + interval '1 millisecond' * $2, last_error = $3 where id = $1`,
+            [timer.id, postponed.retryInMs, postponed.reason.slice(0, 2_000)]);
+        } else {
+          await manager.query(`update ${TIMERS} set fired_at = now() where id = $1`, [timer.id]);
+        }
+        // Late against when it was asked for: a delivery that waited on purpose is late only from its retry time.
+        return Date.now() - (timer.retryAt ?? timer.dueAt).getTime();
       });
       if (lateness === undefined) return false;
-      this.metrics.timerLateness.observe(lateness / 1000);
+      this.metrics.timerLateness.observe(Math.max(0, lateness) / 1000);
       this.messaging.flush();
       return true;
     } catch (error) {
@@ -134,11 +144,11 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
     }
   }
 
-  private claim(manager: EntityManager): Promise<DueTimer | undefined> {
+  private claim(manager: EntityManager): Promise<ClaimedTimer | undefined> {
     const turn = this.claimTurn.then(async () => {
       const full = [...this.inFlight].filter(([, n]) => n >= this.config.NOTIFIER_BULKHEAD_LIMIT).map(([channel]) => channel);
       const rows: TimerRow[] = await manager.query(
-        `select id, tenant_id, kind, subject, due_at, payload from ${TIMERS}
+        `select id, tenant_id, kind, subject, due_at, retry_at, payload from ${TIMERS}
          where kind = $1 and fired_at is null and cancelled_at is null and coalesce(retry_at, due_at) <= now()
            and not (tenant_id || '/' || coalesce(payload->>'channel', '')) = any($2::text[])
          order by coalesce(retry_at, due_at) limit 1 for update skip locked`,
@@ -146,7 +156,10 @@ export class DeliveryWorkers implements OnApplicationBootstrap {
       );
       if (rows.length === 0) return undefined;
       const [row] = rows;
-      const timer: DueTimer = { id: String(row.id), tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload };
+      const timer: ClaimedTimer = {
+        id: String(row.id), tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at),
+        retryAt: row.retry_at ? new Date(row.retry_at) : undefined, payload: row.payload,
+      };
       const channel = channelOf(timer);
       this.inFlight.set(channel, (this.inFlight.get(channel) ?? 0) + 1);
       return timer;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
-import { PolicyRegistry, timeoutPolicy, wrap } from '@vigil/resilience';
+import { PolicyRegistry, isBrokenCircuit, timeoutPolicy, wrap } from '@vigil/resilience';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
 import { classifyFailure } from './delivery-failure';
 import type { SendOutcome } from './delivery-outcome';
@@ -65,6 +65,7 @@ export class OutboundCalls {
       const verdict = classifyFailure(error, call.breaker);
       const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
       const reason = hideSecrets(`${verdict.reason}${tries}`, call.secrets, call.channelType);
+      if (isBrokenCircuit(error)) return { delivered: false, channelType: call.channelType, attempts, reason, breakerOpen: true };
       return { delivered: false, channelType: call.channelType, statusCode: verdict.statusCode, attempts: Math.max(1, attempts), reason };
     }
   }

@@ -66,6 +66,11 @@ export class DeliveryLogRepository {
     return row ? toDelivery(row) : undefined;
   }
 
+  /** Still pending, waiting for its destination's breaker: counts the attempts made and says why it waits. */
+  async wait(manager: EntityManager, id: string, attempts: number, reason: string): Promise<void> {
+    await manager.query(`update ${TABLE} set attempts = attempts + $2, last_error = $3 where id = $1`, [id, attempts, reason]);
+  }
+
   async finish(manager: EntityManager, id: string, result: FinishedDelivery): Promise<void> {
     await manager.query(
       `update ${TABLE} set status = $2, channel_type = $3, attempts = attempts + $4, status_code = $5, last_error = $6,
