@@ -46,6 +46,11 @@ export class SteadyLoad {
     }, this.options.intervalMs);
   }
 
+  /** Stops at once, owed changes or not (a failed run must not leave the load ticking). */
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
   /** Stops raising, then sends every clear still owed (waiting for each to fall due) until all are answered. */
   async finish(timeoutMs: number): Promise<void> {
     this.raising = false;
