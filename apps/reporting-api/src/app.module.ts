@@ -20,6 +20,7 @@ import { ReportingDailyRollups1763710000500 } from './migrations/1763710000500-d
 import { ReportingBreachCorrections1763710000600 } from './migrations/1763710000600-breach-corrections.migration';
 import { ReportingRestatedSpans1763710000700 } from './migrations/1763710000700-restated-spans.migration';
 import { ReportingConfigurationHistory1763710000800 } from './migrations/1763710000800-configuration-history.migration';
+import { ReportingRollupMarks1763710000900 } from './migrations/1763710000900-rollup-marks.migration';
 import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
 import { ReportCache } from './report-cache/report-cache';
 import { ReportFactsReader } from './report-facts/report-facts.reader';
@@ -31,7 +32,7 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500, ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500, ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800, ReportingRollupMarks1763710000900],
     }),
   ],
   controllers: [ComplianceController, MonthlyReportController, IncidentsController, ServicesController, DashboardController, RebuildReadModelController],

@@ -1,5 +1,5 @@
 export * from './interval.algebra';
-export { localDays, localMonth, type LocalDay } from './local-day.calendar';
+export { localDays, localMonth, nextLocalDay, startOfLocalDay, type LocalDay } from './local-day.calendar';
 export * from './availability.sli';
 export * from './burn-rate.rule';
 export * from './business-time.calendar';

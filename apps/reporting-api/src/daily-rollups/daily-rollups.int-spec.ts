@@ -3,7 +3,8 @@ import { eventually, uniqueTenant } from '@vigil/testing';
 import {
   cleared, configApplied, correctedClear, correctedRaise, raised, severityChanged, tenantConfigured, useReportingHarness, type AlarmSpec,
 } from '../testing/reporting-test-kit';
-import { restateTenantRollups } from './daily-rollups.projection';
+import { nextLocalDay, startOfLocalDay } from '@vigil/sla-engine';
+import { restateTenantRollups, rollUpEndedDays } from './daily-rollups.projection';
 
 const COMPLIANCE = '/api/v1/faults/sla/compliance';
 
@@ -137,5 +138,40 @@ describe('daily rollups against real Kafka and PostgreSQL', () => {
     expect(once).toEqual(expect.arrayContaining(keptByProjection));
     await running().dataSource.transaction((manager) => restateTenantRollups(manager, tenant));
     expect(await rollups()).toEqual(once);
+  });
+
+  it('rolls up no day still in progress; the tenant’s first event after the day ends rolls it up, once', async () => {
+    const other = uniqueTenant();
+    const zone = 'Europe/Berlin';
+    // A clear in the first minute of the day would leave its raise in yesterday.
+    if (Date.now() - startOfLocalDay(Date.now(), zone).toMillis() < 60_000) await new Promise((resolve) => setTimeout(resolve, 60_000));
+    const today = startOfLocalDay(Date.now(), zone);
+    const tomorrow = nextLocalDay(today);
+    const now = Date.now();
+    const spec: AlarmSpec = { tenantId: other, alarmKey: 'today', serviceId: 'api', severity: 'critical', raisedAt: new Date(now - 30_000).toISOString() };
+    const events = [tenantConfigured(other, zone), raised(spec), cleared(spec, new Date(now - 18_000).toISOString())];
+    await running().produce(Topics.configEvents, `${other}/config`, events[0]);
+    await running().produce(Topics.alarmEvents, eventKey(other, 'api'), events[1], events[2]);
+    await eventually('the alarm projected', async () => {
+      const [{ n }] = await running().dataSource.query(`select count(*)::int as n from reporting.processed_events where event_id = any($1::uuid[])`, [events.map((e) => e.id)]);
+      return n === events.length;
+    }, 45_000);
+    const rowsOf = () => running().dataSource.query(
+      `select scope, date, downtime_minutes from reporting.daily_rollups where tenant_id = $1 order by scope`, [other]);
+    const markOf = async () => (await running().dataSource.query(
+      `select settled_through, next_due from reporting.rollup_marks where tenant_id = $1`, [other]))[0];
+    expect(await rowsOf()).toEqual([]);
+    expect(await markOf()).toEqual({ settled_through: today.toJSDate(), next_due: tomorrow.toJSDate() });
+
+    // The first event after midnight: today is rolled up for its service and the tenant.
+    const afterMidnight = tomorrow.toMillis() + 3_600_000;
+    await running().dataSource.transaction((manager) => rollUpEndedDays(manager, other, afterMidnight));
+    const date = today.toISO({ suppressMilliseconds: true });
+    expect(await rowsOf()).toEqual([{ scope: '*', date, downtime_minutes: 0.2 }, { scope: 'api', date, downtime_minutes: 0.2 }]);
+    expect(await markOf()).toEqual({ settled_through: tomorrow.toJSDate(), next_due: nextLocalDay(tomorrow).toJSDate() });
+    // Every later event that day finds nothing due.
+    await running().dataSource.query(`update reporting.daily_rollups set downtime_minutes = 999 where tenant_id = $1`, [other]);
+    await running().dataSource.transaction((manager) => rollUpEndedDays(manager, other, afterMidnight + 60_000));
+    expect((await rowsOf()).map((r: { downtime_minutes: number }) => r.downtime_minutes)).toEqual([999, 999]);
   });
 });

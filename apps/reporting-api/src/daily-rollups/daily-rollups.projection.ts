@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { assertNever, type AnyEvent } from '@vigil/contracts';
-import { localDays, type Interval } from '@vigil/sla-engine';
+import { localDays, nextLocalDay, startOfLocalDay, type Interval } from '@vigil/sla-engine';
 import { dailyCompliance, daysWindow } from '../daily-compliance/daily-compliance';
 import { epochMs, readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
 import { rollupRule, TENANT_SCOPE } from './daily-rollups';
@@ -14,26 +14,28 @@ const CHUNK_DAYS = 92;
 
 /**
  * Applies the event (`apply`) and restates, in the same transaction, the daily rollups of exactly
- * the days it changed: for an alarm event the days of the incidents it changed (their span before
- * and after a correction), for a maintenance window the days of every version of it, for the
- * tenant's zone or an availability policy all of the tenant's days. Everything else changes no
- * rollup (breaches are counted when read).
+ * the ended days it changed: for an alarm event the days of the incidents it changed (their span
+ * before and after a correction), for a maintenance window the days of every version of it, for
+ * the tenant's zone or an availability policy all of the tenant's days. Everything else changes no
+ * rollup (breaches are counted when read). Days still in progress get no rollup (ADR 0023): the
+ * tenant's first event after a day ends rolls it up.
  */
-export async function keepingRollups(event: AnyEvent, manager: EntityManager, apply: () => Promise<void>): Promise<void> {
+export async function keepingRollups(event: AnyEvent, manager: EntityManager, apply: () => Promise<void>, now = Date.now()): Promise<void> {
   await apply();
+  await rollUpEndedDays(manager, event.tenantId, now);
   switch (event.type) {
     case 'alarm-raised':
     case 'alarm-severity-changed':
     case 'alarm-cleared':
-      return restateChangedIncidents(manager, event.tenantId, event.data.alarmKey, event.id);
+      return restateChangedIncidents(manager, event.tenantId, event.data.alarmKey, event.id, now);
     case 'config-applied':
     case 'config-deleted':
       switch (event.data.kind) {
         case 'Tenant':
         case 'SLAPolicy':
-          return restateTenantRollups(manager, event.tenantId);
+          return restateTenantRollups(manager, event.tenantId, now);
         case 'MaintenanceWindow':
-          return restateWindowRollups(manager, event.tenantId, event.data.name);
+          return restateWindowRollups(manager, event.tenantId, event.data.name, now);
         case 'CreditSchedule':
         case 'BusinessCalendar':
         case 'EscalationPolicy':
@@ -59,12 +61,45 @@ export async function keepingRollups(event: AnyEvent, manager: EntityManager, ap
 }
 
 /**
+ * Rolls up the tenant's days that ended since its last roll-up: once a day per tenant, on its first
+ * event after the day ended (`reporting.rollup_marks`; one primary-key read on every other event).
+ * A tenant seen for the first time starts from today: the days before it were restated as their
+ * alarms changed, and a day without a row is computed from the incidents anyway.
+ */
+export async function rollUpEndedDays(manager: EntityManager, tenantId: string, now = Date.now()): Promise<void> {
+  const [mark]: Array<{ settled_through: string; due: boolean }> = await manager.query(
+    `select ${epochMs('settled_through')} as settled_through, next_due <= to_timestamp($2::double precision / 1000) as due
+     from reporting.rollup_marks where tenant_id = $1`,
+    [tenantId, now],
+  );
+  if (mark && !mark.due) return;
+  await lockTenantRollups(manager, tenantId);
+  const { zone } = await readScope((sql, parameters) => manager.query(sql, parameters), tenantId, undefined);
+  const today = startOfLocalDay(now, zone);
+  if (mark && Number(mark.settled_through) < today.toMillis()) {
+    const span = { start: Number(mark.settled_through), end: today.toMillis() };
+    const services: Array<{ service_id: string }> = await manager.query(
+      `select distinct service_id from reporting.incidents
+       where tenant_id = $1 and started_at < to_timestamp($3::double precision / 1000) and (ended_at is null or ended_at > to_timestamp($2::double precision / 1000))`,
+      [tenantId, span.start, span.end],
+    );
+    await restateRollups(manager, tenantId, services.map((s) => s.service_id), span, now);
+  }
+  await manager.query(
+    `insert into reporting.rollup_marks (tenant_id, settled_through, next_due)
+     values ($1, to_timestamp($2::double precision / 1000), to_timestamp($3::double precision / 1000))
+     on conflict (tenant_id) do update set settled_through = excluded.settled_through, next_due = excluded.next_due`,
+    [tenantId, today.toMillis(), nextLocalDay(today).toMillis()],
+  );
+}
+
+/**
  * The closed incidents of the alarm this transaction changed (its rows stamped `now()`, or
  * holding a severity statement of the event), over their whole span including every start and
  * end a correction moved. An incident still open changes no rollup: the days it touches are
  * computed from the incidents when read.
  */
-async function restateChangedIncidents(manager: EntityManager, tenantId: string, alarmKey: string, eventId: string): Promise<void> {
+async function restateChangedIncidents(manager: EntityManager, tenantId: string, alarmKey: string, eventId: string, now: number): Promise<void> {
   const rows: Array<{ service_id: string; start: string; end: string }> = await manager.query(
     `select i.service_id,
        ${epochMs(`least(i.started_at, (select min(least((c->>'from')::timestamptz, (c->>'to')::timestamptz)) from jsonb_array_elements(i.corrections) c))`)} as start,
@@ -76,11 +111,11 @@ async function restateChangedIncidents(manager: EntityManager, tenantId: string,
   );
   if (rows.length === 0) return;
   const span = { start: Math.min(...rows.map((r) => Number(r.start))), end: Math.max(...rows.map((r) => Number(r.end))) };
-  await restateRollups(manager, tenantId, rows.map((r) => r.service_id), span);
+  await restateRollups(manager, tenantId, rows.map((r) => r.service_id), span, now);
 }
 
 /** All of the tenant's rollups again: its zone or a target changed what every day means. */
-export async function restateTenantRollups(manager: EntityManager, tenantId: string): Promise<void> {
+export async function restateTenantRollups(manager: EntityManager, tenantId: string, now = Date.now()): Promise<void> {
   await lockTenantRollups(manager, tenantId);
   await manager.query(`delete from reporting.daily_rollups where tenant_id = $1`, [tenantId]);
   const [row]: Array<{ services: string[]; start: string | null; end: string | null }> = await manager.query(
@@ -89,11 +124,11 @@ export async function restateTenantRollups(manager: EntityManager, tenantId: str
     [tenantId],
   );
   if (row.start === null || row.end === null) return;
-  await restateRollups(manager, tenantId, row.services, { start: Number(row.start), end: Number(row.end) });
+  await restateRollups(manager, tenantId, row.services, { start: Number(row.start), end: Number(row.end) }, now);
 }
 
 /** The days of every version of the window (moved, shortened or deleted), for the services it names or all of them. */
-async function restateWindowRollups(manager: EntityManager, tenantId: string, name: string): Promise<void> {
+async function restateWindowRollups(manager: EntityManager, tenantId: string, name: string, now: number): Promise<void> {
   const [row]: Array<{ services: string[] | null; start: string | null; end: string | null }> = await manager.query(
     `select (select array_agg(distinct s) from reporting.maintenance_windows w, unnest(w.services) s where w.tenant_id = $1 and w.name = $2) as services,
        ${epochMs('min(starts_at)')} as start, ${epochMs('max(ends_at)')} as end
@@ -106,7 +141,7 @@ async function restateWindowRollups(manager: EntityManager, tenantId: string, na
     const all: Array<{ service_id: string }> = await manager.query(`select distinct service_id from reporting.incidents where tenant_id = $1 and ended_at is not null`, [tenantId]);
     services = all.map((r) => r.service_id);
   }
-  await restateRollups(manager, tenantId, services, { start: Number(row.start), end: Number(row.end) });
+  await restateRollups(manager, tenantId, services, { start: Number(row.start), end: Number(row.end) }, now);
 }
 
 /**
@@ -121,12 +156,14 @@ async function lockTenantRollups(manager: EntityManager, tenantId: string): Prom
 }
 
 /**
- * Recomputes the rollups of every local day `span` touches, for these services and the whole
+ * Recomputes the rollups of every ended local day `span` touches, for these services and the whole
  * tenant, with the very functions a report computes from the incidents (`readScope`, `readFacts`,
  * `dailyCompliance`), each day measured whole. Open incidents are left out: the days they touch
- * are never answered from rollups, and their clear restates them.
+ * are never answered from rollups, and their clear restates them. The day in progress (as of
+ * `now`, in the tenant's zone) is left out too: reports compute it from the incidents, and
+ * restating it on every clear read all of its incidents each time (ADR 0023).
  */
-export async function restateRollups(manager: EntityManager, tenantId: string, serviceIds: string[], span: Interval): Promise<void> {
+export async function restateRollups(manager: EntityManager, tenantId: string, serviceIds: string[], span: Interval, now = Date.now()): Promise<void> {
   const query: Query = (sql, parameters) => manager.query(sql, parameters);
   await lockTenantRollups(manager, tenantId);
   const scopes: Array<string | undefined> = [...new Set(serviceIds)].filter((s) => s !== TENANT_SCOPE);
@@ -134,7 +171,9 @@ export async function restateRollups(manager: EntityManager, tenantId: string, s
   const resolved = [];
   for (const serviceId of scopes) resolved.push({ serviceId, ...(await readScope(query, tenantId, serviceId)) });
   const zone = resolved[0].zone;
-  const window = daysWindow(span, zone);
+  const ended = { start: span.start, end: Math.min(span.end, startOfLocalDay(now, zone).toMillis()) };
+  if (ended.end <= ended.start) return;
+  const window = daysWindow(ended, zone);
   if (!window) return;
   const counted = [...new Set(resolved.flatMap((s) => s.target.countedSeverities))];
   const days = localDays(window, zone);

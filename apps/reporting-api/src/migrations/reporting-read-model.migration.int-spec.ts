@@ -12,6 +12,7 @@ import { ReportingDailyRollups1763710000500 } from './1763710000500-daily-rollup
 import { ReportingBreachCorrections1763710000600 } from './1763710000600-breach-corrections.migration';
 import { ReportingRestatedSpans1763710000700 } from './1763710000700-restated-spans.migration';
 import { ReportingConfigurationHistory1763710000800 } from './1763710000800-configuration-history.migration';
+import { ReportingRollupMarks1763710000900 } from './1763710000900-rollup-marks.migration';
 
 const env = testEnv();
 
@@ -42,6 +43,7 @@ describe('reporting read-model migrations', () => {
         ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200,
         ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500,
         ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800,
+        ReportingRollupMarks1763710000900,
       ],
     });
   });
@@ -78,7 +80,21 @@ describe('reporting read-model migrations', () => {
     )).resolves.toEqual([{ policy: 'checkout-availability', objective: 99.9, generation: 2, from_the_beginning: true, deleted_at: null }]);
   });
 
+  it('drops the rollups of the last two days, which the projection no longer keeps while a day is in progress', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const row = (dayStart: string) => `('acme', '*', '${dayStart}', 'day', 'rule', 100, 1440, 0)`;
+    const old = new Date(Date.now() - 5 * 86_400_000).toISOString();
+    await dataSource.query(`insert into reporting.daily_rollups (tenant_id, scope, day_start, date, rule, compliance_percentage, uptime_minutes, downtime_minutes)
+      values ${row(old)}, ${row(new Date(Date.now() - 3_600_000).toISOString())}`);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    await expect(dataSource.query(`select day_start from reporting.daily_rollups`)).resolves.toEqual([{ day_start: new Date(old) }]);
+    await expect(dataSource.query(`select count(*)::int as n from reporting.rollup_marks`)).resolves.toEqual([{ n: 0 }]);
+    await dataSource.query(`delete from reporting.daily_rollups`);
+  });
+
   it('rolls the configuration history back to the latest version of each, leaving out what was deleted', async () => {
+    // The rollup marks came after it.
+    await dataSource.undoLastMigration({ transaction: 'each' });
     const primaryKey = async (table: string) => (await dataSource.query(
       `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
        where i.indrelid = $1::regclass and i.indisprimary order by a.attname`, [`reporting.${table}`],
@@ -98,19 +114,25 @@ describe('reporting read-model migrations', () => {
     ]);
     expect(await primaryKey('tenants')).toEqual(['tenant_id']);
     expect(await primaryKey('availability_targets')).toEqual(['policy', 'tenant_id']);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(2);
     expect(await primaryKey('availability_targets')).toEqual(['generation', 'policy', 'tenant_id']);
   });
 
   it('creates the read model, rolls it back completely and applies again', async () => {
-    const created = ['availability_targets', 'breach_corrections', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents', 'maintenance_windows', 'restated_spans', 'restatements', 'tenants'];
+    const created = [
+      'availability_targets', 'breach_corrections', 'breaches', 'credit_schedules', 'daily_rollups', 'escalation_timeline', 'incident_severities', 'incidents',
+      'maintenance_windows', 'restated_spans', 'restatements', 'rollup_marks', 'tenants',
+    ];
     const indexes = async () => (await dataSource.query(`select indexname from pg_indexes where schemaname = 'reporting' and tablename = 'incidents' order by 1`))
       .map((r: { indexname: string }) => r.indexname);
     expect(await tables()).toEqual(created);
     await dataSource.undoLastMigration({ transaction: 'each' });
-    expect(await tables()).toEqual(created);
+    const beforeMarks = created.filter((t) => t !== 'rollup_marks');
+    expect(await tables()).toEqual(beforeMarks);
     await dataSource.undoLastMigration({ transaction: 'each' });
-    const beforeSpans = created.filter((t) => t !== 'restated_spans');
+    expect(await tables()).toEqual(beforeMarks);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const beforeSpans = beforeMarks.filter((t) => t !== 'restated_spans');
     expect(await tables()).toEqual(beforeSpans);
     await dataSource.undoLastMigration({ transaction: 'each' });
     const beforeCorrections = beforeSpans.filter((t) => t !== 'breach_corrections');
@@ -131,7 +153,7 @@ describe('reporting read-model migrations', () => {
     expect(await tables()).toEqual(beforeHistory.filter((t) => t !== 'incident_severities'));
     await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tables()).toEqual([]);
-    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(9);
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toHaveLength(10);
     expect(await tables()).toEqual(created);
   });
 });
