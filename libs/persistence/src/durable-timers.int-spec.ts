@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { testEnv } from '@vigil/testing';
 import { openDatabase } from './database';
-import { DurableTimers, timerRetriesMigration, timersMigration, type DueTimer } from './durable-timers';
+import { DurableTimers, timerOrderMigration, timerRetriesMigration, timersMigration, type DueTimer } from './durable-timers';
 
 const env = testEnv();
 
@@ -13,7 +13,7 @@ describe('DurableTimers against real PostgreSQL', () => {
   const past = (ms: number) => new Date(Date.now() - ms);
 
   beforeAll(async () => {
-    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'timers-test', migrations: [timersMigration(schema), timerRetriesMigration(schema)] });
+    dataSource = await openDatabase({ url: env.DATABASE_URL, schema, applicationName: 'timers-test', migrations: [timersMigration(schema), timerRetriesMigration(schema), timerOrderMigration(schema)] });
     timers = new DurableTimers(dataSource, schema);
   });
 
@@ -33,6 +33,36 @@ describe('DurableTimers against real PostgreSQL', () => {
     await Promise.all([timers.fireDue(new Date(), handler), timers.fireDue(new Date(), handler)]);
     expect(fired.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
     expect(await timers.fireDue(new Date(), handler)).toEqual([]);
+  });
+
+  it('fires the timers of one subject in due order, whichever poller claims them: a later one waits while an earlier one is in hand', async () => {
+    await dataSource.transaction((m) => timers.schedule(m,
+      { tenantId: 'o', kind: 'deadline', subject: 'clock-1', dueAt: past(1_000) },
+      { tenantId: 'o', kind: 'at-risk', subject: 'clock-1', dueAt: past(2_000) },
+      { tenantId: 'o', kind: 'other', subject: 'clock-2', dueAt: past(1_500) },
+    ));
+    const fired: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let claimedFirst!: () => void;
+    const first = new Promise<void>((resolve) => (claimedFirst = resolve));
+    // One poller takes the at-risk timer and holds it, uncommitted.
+    const slow = timers.fireDue(new Date(), async (t) => {
+      claimedFirst();
+      await held;
+      fired.push(t.kind);
+    }, 1);
+    await first;
+    try {
+      // Another poller meanwhile gets the other subject's timer, never the deadline behind the one in hand.
+      await timers.fireDue(new Date(), async (t) => void fired.push(t.kind));
+      expect(fired).toEqual(['other']);
+    } finally {
+      release();
+      await slow;
+    }
+    await timers.fireDue(new Date(), async (t) => void fired.push(t.kind));
+    expect(fired).toEqual(['other', 'at-risk', 'deadline']);
   });
 
   it('retries a failing timer later without holding up the timers due after it', async () => {

@@ -62,6 +62,23 @@ export function timerRetriesMigration(schema: string): new () => MigrationInterf
   };
 }
 
+/**
+ * Timers of one subject fire in due order (ADR 0021): the claim skips a timer while an earlier
+ * one of its subject is pending, which this index answers with a probe.
+ */
+export function timerOrderMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class DurableTimerOrder1763700000500 implements MigrationInterface {
+    name = 'DurableTimerOrder1763700000500';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`create index timers_pending_by_subject on ${s}.timers (tenant_id, subject) where fired_at is null and cancelled_at is null`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`drop index ${s}.timers_pending_by_subject`);
+    }
+  };
+}
+
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
 /**
@@ -120,11 +137,17 @@ export class DurableTimers {
       let claimed: DueTimer | undefined;
       try {
         const fired = await this.dataSource.transaction(async (manager) => {
+          // Not while an earlier timer of the same subject is pending, claimed elsewhere or not:
+          // a subject's timers fire in due order whichever lane or replica claims them.
           const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
             await manager.query(
-              `select id, tenant_id, kind, subject, due_at, payload from ${this.table}
-               where fired_at is null and cancelled_at is null and coalesce(retry_at, due_at) <= $1
-               order by coalesce(retry_at, due_at) limit 1 for update skip locked`,
+              `select t.id, t.tenant_id, t.kind, t.subject, t.due_at, t.payload from ${this.table} t
+               where t.fired_at is null and t.cancelled_at is null and coalesce(t.retry_at, t.due_at) <= $1
+                 and not exists (
+                   select 1 from ${this.table} e
+                   where e.tenant_id = t.tenant_id and e.subject = t.subject and e.fired_at is null and e.cancelled_at is null
+                     and (coalesce(e.retry_at, e.due_at), e.id) < (coalesce(t.retry_at, t.due_at), t.id))
+               order by coalesce(t.retry_at, t.due_at) limit 1 for update of t skip locked`,
               [now.toISOString()],
             );
           if (rows.length === 0) return undefined;

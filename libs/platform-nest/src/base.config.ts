@@ -14,6 +14,12 @@ export class BaseConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(5) KAFKA_REPLICATION_FACTOR = 1;
   @Type(() => Number) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) TIMER_POLL_MS = 500;
+  /**
+   * Timers fired side by side, each in its own transaction (`FOR UPDATE SKIP LOCKED` keeps them
+   * apart, as it does replicas): a burst of slow timers (availability evaluations) holds up the
+   * quick ones due after it no longer than one lane's worth. Each lane holds a pooled connection.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(32) TIMER_CONCURRENCY = 4;
   /** How long an open breaker refuses calls before it lets one through (DESIGN.md: 60 s); a breaker may set its own. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
   /**

@@ -8,7 +8,7 @@ import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
 import { messagingMigrations } from '@vigil/messaging';
 import { loadConfig, loggerOptions } from '@vigil/observability';
-import { openDatabase, timerRetriesMigration, timersMigration } from '@vigil/persistence';
+import { openDatabase, timerOrderMigration, timerRetriesMigration, timersMigration } from '@vigil/persistence';
 import { PolicyRegistry } from '@vigil/resilience';
 import { AuthGuard } from './auth/auth.guard';
 import { BASE_CONFIG, BaseConfig } from './base.config';
@@ -27,7 +27,7 @@ export function serviceMigrations(options: Pick<PlatformOptions, 'schema' | 'tim
   return [
     ...messagingMigrations(options.schema),
     configDocumentsMigration(options.schema),
-    ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema)] : []),
+    ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema), timerOrderMigration(options.schema)] : []),
     ...(options.migrations ?? []),
   ];
 }

@@ -16,8 +16,8 @@ export class TimerService implements OnApplicationBootstrap {
   readonly timers: DurableTimers;
   private readonly handlers = new Map<string, TimerHandler>();
   private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private loop?: Promise<unknown>;
+  private readonly sleepers = new Set<() => void>();
   lastPollAt?: Date;
 
   constructor(
@@ -48,37 +48,58 @@ export class TimerService implements OnApplicationBootstrap {
     return lateness.length;
   }
 
+  /** Wakes every lane now (a timer was just scheduled due at once). */
   kick(): void {
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
   }
 
   onApplicationBootstrap(): void {
     this.running = true;
-    this.loop = this.run();
+    // Lanes claim with SKIP LOCKED, like replicas: none fires a timer another holds, and a slow
+    // timer in one lane leaves the others free for what is due after it.
+    this.loop = Promise.all(Array.from({ length: this.config.TIMER_CONCURRENCY }, (_, index) => this.lane(index)));
   }
 
-  /** Finishes the timer in hand and stops polling (called by MessagingService on shutdown). */
+  /** Finishes the timers in hand and stops polling (called by MessagingService on shutdown). */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.kick();
     await this.loop;
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Idle, only the first lane polls (every TIMER_POLL_MS); the others sleep until a kick. When
+   * the first lane finds timers due it wakes them, and every lane keeps firing without a pause
+   * until nothing is due: a backlog gets every lane, a quiet service one poll per interval.
+   */
+  private async lane(index: number): Promise<void> {
     while (this.running) {
+      let fired = 0;
       try {
-        await this.fireDue();
+        fired = await this.fireDue();
         this.lastPollAt = new Date();
       } catch (error) {
         this.logger.warn({ msg: 'timer poll failed; will retry', error: (error as Error).message });
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.TIMER_POLL_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (!this.running) return;
+      if (fired > 0) {
+        if (index === 0) this.kick();
+        continue;
+      }
+      // The other lanes also look again now and then, should a kick have come while they were busy.
+      await this.sleep(index === 0 ? this.config.TIMER_POLL_MS : this.config.TIMER_POLL_MS * 10);
     }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 }
