@@ -17,7 +17,8 @@ export class TimerService implements OnApplicationBootstrap {
   private readonly handlers = new Map<string, TimerHandler>();
   private running = false;
   private loop?: Promise<unknown>;
-  private readonly sleepers = new Set<() => void>();
+  /** The wake-up of each sleeping lane, by lane index. */
+  private readonly sleepers = new Map<number, () => void>();
   lastPollAt?: Date;
 
   constructor(
@@ -48,9 +49,17 @@ export class TimerService implements OnApplicationBootstrap {
     return lateness.length;
   }
 
-  /** Wakes every lane now (a timer was just scheduled due at once). */
+  /**
+   * Wakes the polling lane now (a timer was just scheduled due at once, or a deadline moved into
+   * the past); it wakes the others if it finds timers due. Consumers kick after every event, so
+   * waking every lane here would multiply the polls by the lanes.
+   */
   kick(): void {
-    for (const wake of [...this.sleepers]) wake();
+    this.sleepers.get(0)?.();
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.sleepers.values()]) wake();
   }
 
   onApplicationBootstrap(): void {
@@ -63,12 +72,12 @@ export class TimerService implements OnApplicationBootstrap {
   /** Finishes the timers in hand and stops polling (called by MessagingService on shutdown). */
   async stop(): Promise<void> {
     this.running = false;
-    this.kick();
+    this.wakeAll();
     await this.loop;
   }
 
   /**
-   * Idle, only the first lane polls (every TIMER_POLL_MS); the others sleep until a kick. When
+   * Idle, only the first lane polls (every TIMER_POLL_MS, or at once when kicked). When
    * the first lane finds timers due it wakes them, and every lane keeps firing without a pause
    * until nothing is due: a backlog gets every lane, a quiet service one poll per interval.
    */
@@ -83,23 +92,23 @@ export class TimerService implements OnApplicationBootstrap {
       }
       if (!this.running) return;
       if (fired > 0) {
-        if (index === 0) this.kick();
+        if (index === 0) this.wakeAll();
         continue;
       }
-      // The other lanes also look again now and then, should a kick have come while they were busy.
-      await this.sleep(index === 0 ? this.config.TIMER_POLL_MS : this.config.TIMER_POLL_MS * 10);
+      // The other lanes also look again now and then, should timers come due while the first is busy.
+      await this.sleep(index, index === 0 ? this.config.TIMER_POLL_MS : this.config.TIMER_POLL_MS * 10);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(index: number, ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        this.sleepers.delete(wake);
+        this.sleepers.delete(index);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
+      this.sleepers.set(index, wake);
     });
   }
 }
