@@ -71,8 +71,7 @@ export class PolicyRegistry {
     const entry = this.breakers.get(name);
     if (!entry) return undefined;
     if (entry.policy.state !== CircuitState.Open) return 0;
-    const halfOpenAfter = entry.options.halfOpenAfterMs ?? this.defaults.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs;
-    return Math.max(0, entry.lastChange.getTime() + halfOpenAfter - now);
+    return Math.max(0, entry.lastChange.getTime() + this.halfOpenAfterMs(entry.options) - now);
   }
 
   onStateChange(listener: (name: string, state: BreakerSnapshot['state']) => void): void {
@@ -97,7 +96,7 @@ export class PolicyRegistry {
 
   private newBreaker(name: string, options: BreakerOptions): BreakerEntry {
     const policy = circuitBreaker(options.isFailure ? handleWhen(options.isFailure) : handleAll, {
-      halfOpenAfter: options.halfOpenAfterMs ?? this.defaults.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs,
+      halfOpenAfter: this.halfOpenAfterMs(options),
       breaker: new ConsecutiveBreaker(options.threshold ?? ResilienceDefaults.breakerThreshold),
     });
     const entry: BreakerEntry = { policy, critical: options.critical ?? false, lastChange: new Date(), options };
@@ -106,6 +105,10 @@ export class PolicyRegistry {
       this.notify(name, STATE_NAMES[state]);
     });
     return entry;
+  }
+
+  private halfOpenAfterMs(options: BreakerOptions): number {
+    return options.halfOpenAfterMs ?? this.defaults.halfOpenAfterMs ?? ResilienceDefaults.halfOpenAfterMs;
   }
 
   private notify(name: string, state: BreakerSnapshot['state']): void {

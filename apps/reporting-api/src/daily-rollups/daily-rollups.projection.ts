@@ -22,12 +22,12 @@ const CHUNK_DAYS = 92;
  */
 export async function keepingRollups(event: AnyEvent, manager: EntityManager, apply: () => Promise<void>, now = Date.now()): Promise<void> {
   await apply();
-  await rollUpEndedDays(manager, event.tenantId, now);
+  const endedUntil = await rollUpEndedDays(manager, event.tenantId, now);
   switch (event.type) {
     case 'alarm-raised':
     case 'alarm-severity-changed':
     case 'alarm-cleared':
-      return restateChangedIncidents(manager, event.tenantId, event.data.alarmKey, event.id, now);
+      return restateChangedIncidents(manager, event.tenantId, event.data.alarmKey, event.id, endedUntil, now);
     case 'config-applied':
     case 'config-deleted':
       switch (event.data.kind) {
@@ -64,15 +64,17 @@ export async function keepingRollups(event: AnyEvent, manager: EntityManager, ap
  * Rolls up the tenant's days that ended since its last roll-up: once a day per tenant, on its first
  * event after the day ended (`reporting.rollup_marks`; one primary-key read on every other event).
  * A tenant seen for the first time starts from today: the days before it were restated as their
- * alarms changed, and a day without a row is computed from the incidents anyway.
+ * alarms changed, and a day without a row is computed from the incidents anyway. Returns the start
+ * of the tenant's day in progress: the end of the days that get rollups.
  */
-export async function rollUpEndedDays(manager: EntityManager, tenantId: string, now = Date.now()): Promise<void> {
+export async function rollUpEndedDays(manager: EntityManager, tenantId: string, now = Date.now()): Promise<number> {
   const [mark]: Array<{ settled_through: string; due: boolean }> = await manager.query(
     `select ${epochMs('settled_through')} as settled_through, next_due <= to_timestamp($2::double precision / 1000) as due
      from reporting.rollup_marks where tenant_id = $1`,
     [tenantId, now],
   );
-  if (mark && !mark.due) return;
+  // Not due: the mark is the start of the day in progress.
+  if (mark && !mark.due) return Number(mark.settled_through);
   await lockTenantRollups(manager, tenantId);
   const { zone } = await readScope((sql, parameters) => manager.query(sql, parameters), tenantId, undefined);
   const today = startOfLocalDay(now, zone);
@@ -91,15 +93,19 @@ export async function rollUpEndedDays(manager: EntityManager, tenantId: string, 
      on conflict (tenant_id) do update set settled_through = excluded.settled_through, next_due = excluded.next_due`,
     [tenantId, today.toMillis(), nextLocalDay(today).toMillis()],
   );
+  return today.toMillis();
 }
 
 /**
  * The closed incidents of the alarm this transaction changed (its rows stamped `now()`, or
  * holding a severity statement of the event), over their whole span including every start and
  * end a correction moved. An incident still open changes no rollup: the days it touches are
- * computed from the incidents when read.
+ * computed from the incidents when read; nor does one wholly in the day in progress (from
+ * `endedUntil` on), which is the common clear.
  */
-async function restateChangedIncidents(manager: EntityManager, tenantId: string, alarmKey: string, eventId: string, now: number): Promise<void> {
+async function restateChangedIncidents(
+  manager: EntityManager, tenantId: string, alarmKey: string, eventId: string, endedUntil: number, now: number,
+): Promise<void> {
   const rows: Array<{ service_id: string; start: string; end: string }> = await manager.query(
     `select i.service_id,
        ${epochMs(`least(i.started_at, (select min(least((c->>'from')::timestamptz, (c->>'to')::timestamptz)) from jsonb_array_elements(i.corrections) c))`)} as start,
@@ -111,6 +117,7 @@ async function restateChangedIncidents(manager: EntityManager, tenantId: string,
   );
   if (rows.length === 0) return;
   const span = { start: Math.min(...rows.map((r) => Number(r.start))), end: Math.max(...rows.map((r) => Number(r.end))) };
+  if (span.start >= endedUntil) return;
   await restateRollups(manager, tenantId, rows.map((r) => r.service_id), span, now);
 }
 
