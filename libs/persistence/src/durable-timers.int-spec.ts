@@ -112,4 +112,27 @@ describe('DurableTimers against real PostgreSQL', () => {
     await timers.fireDue(new Date(), async (t) => void fired.push(t.subject));
     expect(fired).toEqual(['x', 'x']);
   });
+  it('answers when the next pending timer comes due after an instant, leaving out cancelled ones and those due by then', async () => {
+    const at = (time: string) => new Date(`2100-01-01T${time}:00.000Z`);
+    await dataSource.transaction(async (m) => {
+      await timers.schedule(m, { tenantId: 'n', kind: 'next', subject: 'cancelled', dueAt: at('00:30') }, { tenantId: 'n', kind: 'next', subject: 'first', dueAt: at('01:00') });
+      await timers.schedule(m, { tenantId: 'n', kind: 'next', subject: 'second', dueAt: at('02:00') });
+      await timers.cancel(m, 'n', 'next', 'cancelled');
+    });
+    await expect(timers.nextDue(at('00:00'))).resolves.toEqual(at('01:00'));
+    await expect(timers.nextDue(at('01:00'))).resolves.toEqual(at('02:00'));
+    await expect(timers.nextDue(at('02:00'))).resolves.toBeUndefined();
+  });
+
+  it('tells who listens of the earliest due time each schedule sets, with the transaction that set it', async () => {
+    const at = (time: string) => new Date(`2100-01-02T${time}:00.000Z`);
+    const heard: Array<{ manager: unknown; dueAt: Date }> = [];
+    const listened = new DurableTimers(dataSource, schema, (manager, dueAt) => heard.push({ manager, dueAt }));
+    let transaction: unknown;
+    await dataSource.transaction(async (m) => {
+      transaction = m;
+      await listened.schedule(m, { tenantId: 'h', kind: 'later', subject: 'x', dueAt: at('04:00') }, { tenantId: 'h', kind: 'sooner', subject: 'x', dueAt: at('03:00') });
+    });
+    expect(heard).toEqual([{ manager: transaction, dueAt: at('03:00') }]);
+  });
 });

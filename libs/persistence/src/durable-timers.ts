@@ -89,7 +89,11 @@ const MAX_RETRY_DELAY_MS = 5 * 60_000;
 export class DurableTimers {
   private readonly table: string;
 
-  constructor(private readonly dataSource: DataSource, schema: string) {
+  /**
+   * `onScheduled` hears of the earliest due time each `schedule` call sets, with the
+   * transaction's manager: a poller can then wake when that transaction has committed.
+   */
+  constructor(private readonly dataSource: DataSource, schema: string, private readonly onScheduled?: (manager: EntityManager, dueAt: Date) => void) {
     this.table = `${assertIdentifier(schema)}.timers`;
   }
 
@@ -109,6 +113,7 @@ export class DurableTimers {
         timers.map((t) => t.dueAt.toISOString()), timers.map((t) => JSON.stringify(t.payload ?? {})),
       ],
     );
+    this.onScheduled?.(manager, new Date(Math.min(...timers.map((t) => t.dueAt.getTime()))));
   }
 
   async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string): Promise<void> {
@@ -172,8 +177,15 @@ export class DurableTimers {
     return lateness;
   }
 
-  async nextDue(): Promise<Date | undefined> {
-    const [row] = await this.dataSource.query(`select min(coalesce(retry_at, due_at)) as due from ${this.table} where fired_at is null and cancelled_at is null`);
+  /**
+   * When the next pending timer comes due after `after` (one due before it is being fired or
+   * waits for an earlier timer of its subject). `undefined` when none is pending.
+   */
+  async nextDue(after = new Date(0)): Promise<Date | undefined> {
+    const [row] = await this.dataSource.query(
+      `select min(coalesce(retry_at, due_at)) as due from ${this.table} where fired_at is null and cancelled_at is null and coalesce(retry_at, due_at) > $1`,
+      [after.toISOString()],
+    );
     return row?.due ? new Date(row.due) : undefined;
   }
 }
