@@ -22,8 +22,11 @@ export interface ConsumerDefinition {
   name: string;
   topics: string[];
   handle(event: AnyEvent, context: MessageContext): Promise<void>;
-  /** Called after the transaction committed (e.g. to kick the outbox relay). */
-  afterCommit?(event: AnyEvent): void;
+  /**
+   * Called after the transaction committed (e.g. to kick the outbox relay), with the context
+   * the handler had: its manager tells which transaction that was.
+   */
+  afterCommit?(event: AnyEvent, context: MessageContext): void;
 }
 
 export interface ConsumerOptions {
@@ -110,18 +113,19 @@ export class IdempotentConsumer {
   }
 
   private async apply(event: AnyEvent, topic: string, partition: number, offset: string): Promise<void> {
-    const fresh = await this.dataSource.transaction(async (manager) => {
+    const context = await this.dataSource.transaction(async (manager): Promise<MessageContext | undefined> => {
       const inserted: unknown[] = await manager.query(
         `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset") values ($1, $2, $3, $4, $5)
          on conflict do nothing returning event_id`,
         [this.definition.name, event.id, topic, partition, offset],
       );
-      if (inserted.length === 0) return false;
-      await this.definition.handle(event, { manager, topic, partition, offset });
-      return true;
+      if (inserted.length === 0) return undefined;
+      const handled = { manager, topic, partition, offset };
+      await this.definition.handle(event, handled);
+      return handled;
     });
-    this.options.onOutcome?.(fresh ? 'processed' : 'duplicate', topic, event.type);
-    if (fresh) this.definition.afterCommit?.(event);
+    this.options.onOutcome?.(context ? 'processed' : 'duplicate', topic, event.type);
+    if (context) this.definition.afterCommit?.(event, context);
   }
 
   private async deadLetter(

@@ -25,6 +25,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A kick that came while a pass was running: that pass may have missed the rows it announces. */
+  private kicked = false;
   private failures = 0;
   private lastError?: string;
   published = 0;
@@ -47,6 +49,7 @@ export class OutboxRelay {
 
   /** Publish now rather than at the next poll (called after a local commit). */
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 
@@ -114,6 +117,7 @@ export class OutboxRelay {
     const idle = this.options.idlePollMs ?? 250;
     while (this.running) {
       let delay = idle;
+      this.kicked = false;
       try {
         const count = await this.publishBatch();
         if (this.failures > 0) this.options.log?.('info', 'outbox relay recovered', { schema: this.schema });
@@ -130,17 +134,20 @@ export class OutboxRelay {
         delay = Math.min(this.options.maxBackoffMs ?? 5_000, idle * 2 ** Math.min(this.failures, 5));
         this.options.log?.('warn', 'outbox relay failed; will retry', { schema: this.schema, error: this.lastError, attempt: this.failures });
       }
+      // Kicked during a pass that succeeded: look again at once. After a failure the backoff holds.
+      if (this.kicked && this.failures === 0) continue;
       if (delay > 0 && this.running) await this.sleep(delay);
     }
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
