@@ -3,7 +3,7 @@ import type { Admin, ISocketFactory, Kafka, Producer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
-import { IdempotentConsumer, OutboxRelay, appendToOutbox, consumerGroupLag, createKafka, ensureTopics, type ConsumerDefinition, type OutboxMessage } from '@vigil/messaging';
+import { IdempotentConsumer, OutboxRelay, appendToOutbox, consumerGroupLag, createKafka, ensureTopics, type ConsumerDefinition, type MessageContext, type OutboxMessage } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
 import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { VigilMetrics } from '../health/vigil-metrics';
@@ -25,6 +25,9 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   private readonly definitions: ConsumerDefinition[] = [];
   private readonly otherGroups: Array<{ groupId: string; topics: string[] }> = [];
   private readonly producersOfEvents: Array<() => Promise<void>> = [];
+  /** The transactions of consumed events that wrote to the outbox: only their commits wake the relay. */
+  private readonly wroteOutbox = new WeakSet<EntityManager>();
+  private readonly commitListeners: Array<(manager: EntityManager) => void> = [];
   private producerConnected = false;
 
   constructor(
@@ -98,6 +101,15 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
   /** Appends events to the outbox in the caller's transaction. */
   async publish(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
     await appendToOutbox(manager, this.options.schema, messages);
+    if (messages.length > 0) this.wroteOutbox.add(manager);
+  }
+
+  /**
+   * Hears of every consumed event's committed transaction, by its manager (the durable timers
+   * wake their poller when that transaction armed a timer due soon).
+   */
+  onCommitted(listener: (manager: EntityManager) => void): void {
+    this.commitListeners.push(listener);
   }
 
   /** Asks the relay to publish now (after a commit that wrote to the outbox). */
@@ -142,9 +154,11 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
     for (const definition of this.definitions) {
       const consumer = new IdempotentConsumer(this.kafka, this.dataSource, this.producer, {
         ...definition,
-        afterCommit: (event: AnyEvent) => {
-          definition.afterCommit?.(event);
-          this.relay.kick();
+        afterCommit: (event: AnyEvent, context: MessageContext) => {
+          definition.afterCommit?.(event, context);
+          // Most events publish nothing; a relay pass for each would be four round trips for nothing.
+          if (this.wroteOutbox.has(context.manager)) this.relay.kick();
+          for (const listener of this.commitListeners) listener(context.manager);
         },
       }, {
         service: this.options.service,
