@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
-import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { MessagingService } from '@vigil/platform-nest';
 import { alarmTriggerOf } from '../domain/alarm-trigger.rules';
 import { AcknowledgeEscalationHandler } from '../acknowledge-escalation/acknowledge-escalation.handler';
 import { OpenEscalationHandler } from '../open-escalation/open-escalation.handler';
@@ -16,7 +16,6 @@ import { KnownAlarmsStore } from './known-alarms.store';
 export class AlarmAndSlaEventsConsumer implements OnModuleInit {
   constructor(
     private readonly messaging: MessagingService,
-    private readonly timers: TimerService,
     private readonly alarms: KnownAlarmsStore,
     private readonly open: OpenEscalationHandler,
     private readonly acknowledge: AcknowledgeEscalationHandler,
@@ -28,8 +27,6 @@ export class AlarmAndSlaEventsConsumer implements OnModuleInit {
       name: 'alarm-and-sla-events',
       topics: [Topics.alarmEvents, Topics.slaEvents],
       handle: (event, { manager }) => this.handle(event, manager),
-      // A level due at once (`after: 0s`) should not wait for the next poll.
-      afterCommit: () => this.timers.kick(),
     });
   }
 

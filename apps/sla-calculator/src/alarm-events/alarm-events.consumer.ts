@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
-import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { MessagingService } from '@vigil/platform-nest';
 import { AvailabilityService } from '../availability/availability.service';
 import { OutageIntervalsRepository, type OutageOutcome } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
@@ -19,7 +19,6 @@ export class AlarmEventsConsumer implements OnModuleInit {
     private readonly outages: OutageIntervalsRepository,
     private readonly clocks: ResolutionClocksService,
     private readonly availability: AvailabilityService,
-    private readonly timers: TimerService,
     private readonly metrics: SlaMetrics,
   ) {}
 
@@ -28,8 +27,6 @@ export class AlarmEventsConsumer implements OnModuleInit {
       name: 'alarm-events',
       topics: [Topics.alarmEvents],
       handle: (event, { manager }) => this.handle(event, manager),
-      // A deadline that a correction or a stricter objective moved into the past breaches now, not at the next poll.
-      afterCommit: () => this.timers.kick(),
     });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type AnyEvent, type MaintenanceWindowSpec, type SLAPolicySpec } from '@vigil/contracts';
-import { MessagingService, TimerService } from '@vigil/platform-nest';
+import { MessagingService } from '@vigil/platform-nest';
 import { OutageIntervalsRepository } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
 import { AvailabilityService } from './availability.service';
@@ -22,7 +22,6 @@ export class JudgeAgainWhenDocumentAppliedConsumer implements OnModuleInit {
     private readonly clocks: ResolutionClocksService,
     private readonly outages: OutageIntervalsRepository,
     private readonly windowVersions: MaintenanceWindowVersionsRepository,
-    private readonly timers: TimerService,
   ) {}
 
   onModuleInit(): void {
@@ -30,7 +29,6 @@ export class JudgeAgainWhenDocumentAppliedConsumer implements OnModuleInit {
       name: 'availability-documents',
       topics: [Topics.configEvents],
       handle: (event, { manager }) => this.handle(event, manager),
-      afterCommit: () => this.timers.kick(),
     });
   }
 
