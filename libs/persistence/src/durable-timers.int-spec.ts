@@ -135,4 +135,23 @@ describe('DurableTimers against real PostgreSQL', () => {
     });
     expect(heard).toEqual([{ manager: transaction, dueAt: at('03:00') }]);
   });
+  it('replaces the pending timer of a pair with the other one, or only cancels when nothing is to be armed', async () => {
+    const at = (time: string) => new Date(`2100-01-03T${time}:00.000Z`);
+    const pair = { tenantId: 'r', kind: 'turns', subjects: ['w#0', 'w#1'] };
+    const pending = async () =>
+      (await dataSource.query(`select subject, due_at from ${schema}.timers where tenant_id = 'r' and fired_at is null and cancelled_at is null order by subject`))
+        .map((row: { subject: string; due_at: Date }) => ({ subject: row.subject, dueAt: row.due_at }));
+    await dataSource.transaction((m) => timers.schedule(m, { tenantId: 'r', kind: 'turns', subject: 'w#0', dueAt: at('01:00') }));
+
+    await dataSource.transaction((m) => timers.replace(m, pair, { subject: 'w#1', dueAt: at('02:00'), payload: { n: 1 } }));
+    await expect(pending()).resolves.toEqual([{ subject: 'w#1', dueAt: at('02:00') }]);
+    // Re-arming the pending one moves it rather than cancelling it.
+    await dataSource.transaction((m) => timers.replace(m, pair, { subject: 'w#1', dueAt: at('03:00') }));
+    await expect(pending()).resolves.toEqual([{ subject: 'w#1', dueAt: at('03:00') }]);
+    await dataSource.transaction((m) => timers.replace(m, pair, { subject: 'w#0', dueAt: at('04:00') }));
+    await expect(pending()).resolves.toEqual([{ subject: 'w#0', dueAt: at('04:00') }]);
+    await dataSource.transaction((m) => timers.replace(m, pair));
+    await expect(pending()).resolves.toEqual([]);
+  });
+
 });

@@ -116,6 +116,34 @@ export class DurableTimers {
     this.onScheduled?.(manager, new Date(Math.min(...timers.map((t) => t.dueAt.getTime()))));
   }
 
+  /**
+   * For a timer that takes turns between subjects: cancels the pending timers of `subjects`
+   * and arms `timer` (one of them, which stays armed, moved to its new due time), in one
+   * statement. Without `timer` it only cancels.
+   */
+  async replace(manager: EntityManager, pending: { tenantId: string; kind: string; subjects: string[] }, timer?: Omit<ScheduleTimer, 'tenantId' | 'kind'>): Promise<void> {
+    const { tenantId, kind, subjects } = pending;
+    if (!timer) {
+      await manager.query(
+        `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
+        [tenantId, kind, subjects],
+      );
+      return;
+    }
+    // The update and the insert touch different rows: a statement may not change one row twice.
+    await manager.query(
+      `with cancelled as (
+         update ${this.table} set cancelled_at = now()
+         where tenant_id = $1 and kind = $2 and subject = any($3) and subject <> $4 and fired_at is null and cancelled_at is null
+       )
+       insert into ${this.table} (tenant_id, kind, subject, due_at, payload) values ($1, $2, $4, $5, $6::jsonb)
+       on conflict (tenant_id, kind, subject) do update
+         set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`,
+      [tenantId, kind, subjects, timer.subject, timer.dueAt.toISOString(), JSON.stringify(timer.payload ?? {})],
+    );
+    this.onScheduled?.(manager, timer.dueAt);
+  }
+
   async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string): Promise<void> {
     await manager.query(
       `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = $3 and fired_at is null and cancelled_at is null`,
