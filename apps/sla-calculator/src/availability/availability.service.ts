@@ -151,10 +151,6 @@ export class AvailabilityService implements OnModuleInit {
     const subjects = availabilityTimerSubjects(rules.name, serviceId, window.key);
     // The window's timers before its row: the order a firing timer takes them in, so the two never deadlock.
     const pendingCause = await this.lockPendingTimers(manager, tenantId, subjects);
-    await manager.query(
-      `update ${SlaSchema}.timers set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
-      [tenantId, AvailabilityTimerKind, subjects],
-    );
     const stored = await this.windows.lock(manager, key, window);
     const stopDecision = this.metrics.decisions.startTimer();
     const decision = decideAvailability({ policy: rules, window, now: input.now, outages: input.outages, maintenance: input.maintenance, state: stored.state });
@@ -174,15 +170,15 @@ export class AvailabilityService implements OnModuleInit {
     const corrections = events.filter((e) => e.data.corrects).map((e) => ({ eventId: e.id, type: e.type, corrects: e.data.corrects, causedBy: trigger.cause.id, at: iso(input.now) }));
     await this.windows.save(manager, key, window, { state, verdicts: stored.verdicts + events.length, figures: figuresData(decision), evaluatedAt: input.now, corrections });
     for (const event of events) this.metrics.verdicts.inc({ type: event.type, policy_type: 'availability' });
-    if (decision.wakeAt !== undefined) {
-      // What the timer's verdicts will be caused by: the alarm event behind the downtime, kept across
-      // re-arming by a timer or an applied document, which only re-judge it.
-      const timerCause = trigger.alarm || !pendingCause ? { id: trigger.cause.id, correlationId: trigger.cause.correlationId } : pendingCause;
-      await this.timerService.timers.schedule(manager, {
-        tenantId, kind: AvailabilityTimerKind, subject: subjects[trigger.firing === subjects[0] ? 1 : 0], dueAt: new Date(decision.wakeAt),
-        payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
-      });
-    }
+    // What the timer's verdicts will be caused by: the alarm event behind the downtime, kept across
+    // re-arming by a timer or an applied document, which only re-judge it.
+    const timerCause = trigger.alarm || !pendingCause ? { id: trigger.cause.id, correlationId: trigger.cause.correlationId } : pendingCause;
+    // The window's pending timer gives way to the next wake-up, if any: the rows are locked since
+    // `lockPendingTimers`, and this statement sees one a firing timer armed while that waited.
+    await this.timerService.timers.replace(manager, { tenantId, kind: AvailabilityTimerKind, subjects }, decision.wakeAt === undefined ? undefined : {
+      subject: subjects[trigger.firing === subjects[0] ? 1 : 0], dueAt: new Date(decision.wakeAt),
+      payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
+    });
   }
 
   /** Locks the window's pending timer (waiting for one being fired) and answers the cause it carries. */
