@@ -61,6 +61,7 @@ export const Scenarios: Record<string, Scenario> = {
       alarms: integer(values, 'sla-alarms', DefaultSlaOptions.alarms, 100, 1_000_000),
       services: integer(values, 'sla-services', DefaultSlaOptions.services, 1, 100_000),
       timedAlarms: integer(values, 'sla-timed', DefaultSlaOptions.timedAlarms, 1, 20_000),
+      pacedAlarms: integer(values, 'sla-paced', DefaultSlaOptions.pacedAlarms, 10, 100_000),
       pendingTimers: integer(values, 'pending-timers', DefaultSlaOptions.pendingTimers, 0, 2_000_000),
     }),
     run: (context, options) => runSla(context, options as SlaOptions),
@@ -129,6 +130,7 @@ sla
   --sla-alarms N             alarm raises whose handling is timed (default ${DefaultSlaOptions.alarms})
   --sla-services N           services they are spread over (default ${DefaultSlaOptions.services})
   --sla-timed N              alarms whose resolution timers are timed, due → verdict on Kafka (default ${DefaultSlaOptions.timedAlarms})
+  --sla-paced N              alarm raises timed one at a time, ${DefaultSlaOptions.pacedRate} a second, before the flood (default ${DefaultSlaOptions.pacedAlarms})
   --pending-timers N         timers pending meanwhile, topped up with far-future ones (default ${DefaultSlaOptions.pendingTimers})
 
 kafka
@@ -198,6 +200,7 @@ export function parseBenchArgs(argv: readonly string[]): ParsedArgs {
         'sla-alarms': { type: 'string' },
         'sla-services': { type: 'string' },
         'sla-timed': { type: 'string' },
+        'sla-paced': { type: 'string' },
         'pending-timers': { type: 'string' },
         messages: { type: 'string' },
         'kafka-batch-size': { type: 'string' },
