@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { testEnv } from '@vigil/testing';
-import { ensureDatabase } from './database';
+import { autovacuumRuns, createDataSource, ensureDatabase } from './database';
 
 const env = testEnv();
 
@@ -27,5 +27,18 @@ describe('ensureDatabase against real PostgreSQL', () => {
     const { rows } = await client.query('select datname from pg_database where datname = $1', [name]);
     await client.end();
     expect(rows).toEqual([{ datname: name }]);
+  });
+});
+
+describe('autovacuumRuns against real PostgreSQL', () => {
+  it('answers what the server reports for autovacuum', async () => {
+    const dataSource = createDataSource({ url: env.DATABASE_URL, schema: 'public', applicationName: 'autovacuum-test' });
+    await dataSource.initialize();
+    try {
+      const [{ autovacuum }] = await dataSource.query('show autovacuum');
+      await expect(autovacuumRuns(dataSource)).resolves.toBe(autovacuum === 'on');
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });

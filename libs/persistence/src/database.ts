@@ -98,6 +98,15 @@ export async function openDatabase(options: DataSourceOptions): Promise<DataSour
   return dataSource;
 }
 
+/**
+ * Whether the server runs autovacuum, which also keeps the planner's statistics. Without them
+ * the planner takes the timer and outage indexes for empty and scans them whole.
+ */
+export async function autovacuumRuns(dataSource: DataSource): Promise<boolean> {
+  const [row] = await dataSource.query(`select current_setting('autovacuum') = 'on' as runs`);
+  return row.runs === true;
+}
+
 /** Errors that mean "the database is not reachable right now", as opposed to a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string; driverError?: { code?: string } } | undefined;

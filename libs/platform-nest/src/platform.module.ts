@@ -1,4 +1,4 @@
-import { Global, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
+import { Global, Logger, Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
 import { messagingMigrations } from '@vigil/messaging';
 import { loadConfig, loggerOptions } from '@vigil/observability';
-import { openDatabase, timerOrderMigration, timerRetriesMigration, timersMigration } from '@vigil/persistence';
+import { autovacuumRuns, openDatabase, timerOrderMigration, timerRetriesMigration, timersMigration } from '@vigil/persistence';
 import { PolicyRegistry } from '@vigil/resilience';
 import { AuthGuard } from './auth/auth.guard';
 import { BASE_CONFIG, BaseConfig } from './base.config';
@@ -53,15 +53,20 @@ export class PlatformModule implements NestModule {
       {
         provide: DataSource,
         inject: [BASE_CONFIG],
-        useFactory: (config: BaseConfig) =>
-          openDatabase({
+        useFactory: async (config: BaseConfig) => {
+          const dataSource = await openDatabase({
             url: config.DATABASE_URL,
             schema: options.schema,
             applicationName: options.service,
             entities: options.entities,
             poolSize: config.DATABASE_POOL_SIZE,
             migrations: serviceMigrations(options),
-          }),
+          });
+          if (!(await autovacuumRuns(dataSource))) {
+            new Logger('Database').warn({ msg: 'PostgreSQL runs with autovacuum off: without table statistics queries slow down as tables grow; turn it on, or analyze regularly (RUNBOOK)' });
+          }
+          return dataSource;
+        },
       },
       { provide: TokenVerifier, useFactory: () => TokenVerifier.create(authConfigFromEnv()) },
       { provide: PolicyRegistry, inject: [BASE_CONFIG], useFactory: (config: BaseConfig) => new PolicyRegistry({ halfOpenAfterMs: config.RESILIENCE_BREAKER_HALF_OPEN_MS }) },
