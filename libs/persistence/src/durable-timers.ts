@@ -81,6 +81,10 @@ export function timerOrderMigration(schema: string): new () => MigrationInterfac
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
+/** Scheduling a timer that exists moves it and arms it again, fired or cancelled. */
+const REARM = `on conflict (tenant_id, kind, subject) do update
+  set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`;
+
 /**
  * Time-driven facts kept in PostgreSQL. Due timers are claimed with
  * `FOR UPDATE SKIP LOCKED` and fired inside the claiming transaction, so any number of
@@ -106,8 +110,7 @@ export class DurableTimers {
     await manager.query(
       `insert into ${this.table} (tenant_id, kind, subject, due_at, payload)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
-       on conflict (tenant_id, kind, subject) do update
-         set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`,
+       ${REARM}`,
       [
         timers.map((t) => t.tenantId), timers.map((t) => t.kind), timers.map((t) => t.subject),
         timers.map((t) => t.dueAt.toISOString()), timers.map((t) => JSON.stringify(t.payload ?? {})),
@@ -123,13 +126,7 @@ export class DurableTimers {
    */
   async replace(manager: EntityManager, pending: { tenantId: string; kind: string; subjects: string[] }, timer?: Omit<ScheduleTimer, 'tenantId' | 'kind'>): Promise<void> {
     const { tenantId, kind, subjects } = pending;
-    if (!timer) {
-      await manager.query(
-        `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
-        [tenantId, kind, subjects],
-      );
-      return;
-    }
+    if (!timer) return this.cancel(manager, tenantId, kind, subjects);
     // The update and the insert touch different rows: a statement may not change one row twice.
     await manager.query(
       `with cancelled as (
@@ -137,17 +134,17 @@ export class DurableTimers {
          where tenant_id = $1 and kind = $2 and subject = any($3) and subject <> $4 and fired_at is null and cancelled_at is null
        )
        insert into ${this.table} (tenant_id, kind, subject, due_at, payload) values ($1, $2, $4, $5, $6::jsonb)
-       on conflict (tenant_id, kind, subject) do update
-         set due_at = excluded.due_at, payload = excluded.payload, cancelled_at = null, fired_at = null, attempts = 0, retry_at = null, last_error = null`,
+       ${REARM}`,
       [tenantId, kind, subjects, timer.subject, timer.dueAt.toISOString(), JSON.stringify(timer.payload ?? {})],
     );
     this.onScheduled?.(manager, timer.dueAt);
   }
 
-  async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string): Promise<void> {
+  /** Cancels the pending timer of a subject, or of each of several. */
+  async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string | readonly string[]): Promise<void> {
     await manager.query(
-      `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = $3 and fired_at is null and cancelled_at is null`,
-      [tenantId, kind, subject],
+      `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
+      [tenantId, kind, typeof subject === 'string' ? [subject] : subject],
     );
   }
 
