@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, EachMessagePayload, KafkaMessage, Kafka, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
@@ -27,6 +27,14 @@ export interface ConsumerDefinition {
    * the handler had: its manager tells which transaction that was.
    */
   afterCommit?(event: AnyEvent, context: MessageContext): void;
+  /**
+   * Up to this many events of one partition share a transaction: one ledger statement and one
+   * commit for all of them, each still handled on its own, in order, in its own trace. The
+   * handler must let events share a transaction (none may depend on another's commit). A
+   * transaction that fails is undone and its events are applied again one at a time, so a
+   * poison message is dead-lettered alone. Absent or 1: each event has its own transaction.
+   */
+  eventsPerTransaction?: number;
 }
 
 export interface ConsumerOptions {
@@ -68,15 +76,23 @@ export class IdempotentConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
     await this.consumer.connect();
     for (const topic of this.definition.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    const partitionsConsumedConcurrently = this.options.partitionsConsumedConcurrently ?? 3;
+    if ((this.definition.eventsPerTransaction ?? 1) > 1) {
+      await this.consumer.run({ partitionsConsumedConcurrently, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+      return;
+    }
     await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      // Each message continues the trace its producer stored in the headers.
-      eachMessage: (payload) =>
-        inMessageTrace(`${payload.topic} process`, payload.message.headers, {
-          'messaging.system': 'kafka', 'messaging.destination.name': payload.topic, 'messaging.consumer.group.name': this.groupId,
-          'messaging.kafka.offset': payload.message.offset, 'messaging.destination.partition.id': String(payload.partition),
-        }, () => this.onMessage(payload)),
+      partitionsConsumedConcurrently,
+      eachMessage: (payload) => this.inTrace(payload.topic, payload.partition, payload.message, () => this.onMessage(payload)),
     });
+  }
+
+  /** Each message continues the trace its producer stored in the headers. */
+  private inTrace<T>(topic: string, partition: number, message: KafkaMessage, work: () => Promise<T>): Promise<T> {
+    return inMessageTrace(`${topic} process`, message.headers, {
+      'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.groupId,
+      'messaging.kafka.offset': message.offset, 'messaging.destination.partition.id': String(partition),
+    }, work);
   }
 
   /** Stops fetching, lets the message in hand finish and commits its offset. */
@@ -89,7 +105,7 @@ export class IdempotentConsumer {
     return consumerGroupLag(admin, this.groupId, this.definition.topics);
   }
 
-  private async onMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
     let event: AnyEvent;
     try {
       event = parseEvent(JSON.parse(message.value?.toString('utf8') ?? 'null'));
@@ -109,6 +125,72 @@ export class IdempotentConsumer {
         consumer: this.groupId, topic, partition, offset: message.offset, eventId: event.id, error: (error as Error).message,
       });
       throw error;
+    }
+  }
+
+  /**
+   * A partition's fetched messages in runs of `eventsPerTransaction`, each run in one transaction;
+   * an offset is resolved only once its run has committed (or its messages were applied alone).
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const size = this.definition.eventsPerTransaction ?? 1;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!isRunning() || isStale()) return;
+      const run = batch.messages.slice(i, i + size);
+      if (await this.appliedTogether(batch.topic, batch.partition, run)) {
+        resolveOffset(run.at(-1)!.offset);
+      } else {
+        for (const message of run) {
+          await this.inTrace(batch.topic, batch.partition, message, () => this.onMessage({ topic: batch.topic, partition: batch.partition, message }));
+          resolveOffset(message.offset);
+        }
+      }
+      await heartbeat();
+    }
+  }
+
+  /** Whether the run was applied in one transaction: not when it is a single message, holds one that is no event, or failed. */
+  private async appliedTogether(topic: string, partition: number, run: KafkaMessage[]): Promise<boolean> {
+    const events = run.map((message) => parseOrUndefined(message.value));
+    if (run.length < 2 || events.some((e) => e === undefined)) return false;
+    try {
+      await this.applyTogether(topic, partition, run, events as AnyEvent[]);
+      return true;
+    } catch (error) {
+      this.options.log?.('warn', 'events sharing a transaction failed; applying them one at a time', {
+        consumer: this.groupId, topic, partition, from: run[0].offset, to: run.at(-1)!.offset, error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+
+  /** Several events in one transaction: one ledger statement says which are new, each new one is handled in its own trace. */
+  private async applyTogether(topic: string, partition: number, messages: KafkaMessage[], events: AnyEvent[]): Promise<void> {
+    const handled = await this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ event_id: string }> = await manager.query(
+        `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset")
+         select $1, e.id, $3, $4, e.o from unnest($2::uuid[], $5::bigint[]) as e (id, o)
+         on conflict do nothing returning event_id`,
+        [this.definition.name, events.map((e) => e.id), topic, partition, messages.map((m) => m.offset)],
+      );
+      // The same event twice in one run is one ledger row: the first delivery handles it. PostgreSQL answers uuids in lower case.
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const contexts: Array<MessageContext | undefined> = [];
+      for (const [i, event] of events.entries()) {
+        if (!fresh.delete(event.id.toLowerCase())) {
+          contexts.push(undefined);
+          continue;
+        }
+        const context = { manager, topic, partition, offset: messages[i].offset };
+        await this.inTrace(topic, partition, messages[i], () => this.definition.handle(event, context));
+        contexts.push(context);
+      }
+      return contexts;
+    });
+    for (const [i, event] of events.entries()) {
+      const context = handled[i];
+      this.options.onOutcome?.(context ? 'processed' : 'duplicate', topic, event.type);
+      if (context) this.definition.afterCommit?.(event, context);
     }
   }
 
@@ -134,5 +216,14 @@ export class IdempotentConsumer {
     this.options.log?.('warn', 'message dead-lettered', { consumer: this.groupId, topic, partition, offset, reason });
     await sendDeadLetter(this.deadLetters, { consumer: this.groupId, topic, partition, offset, key, value, reason });
     this.options.onOutcome?.('dead-lettered', topic, type);
+  }
+}
+
+/** The event a message holds, or `undefined` when it holds none (applied alone, it is dead-lettered with the reason). */
+function parseOrUndefined(value: Buffer | null): AnyEvent | undefined {
+  try {
+    return parseEvent(JSON.parse(value?.toString('utf8') ?? 'null'));
+  } catch {
+    return undefined;
   }
 }
