@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
@@ -20,6 +21,12 @@ export class BaseConfig {
    * quick ones due after it no longer than one lane's worth. Each lane holds a pooled connection.
    */
   @Type(() => Number) @IsInt() @Min(1) @Max(32) TIMER_CONCURRENCY = 4;
+  /**
+   * Partitions each consumer handles side by side. Each waits on PostgreSQL most of the time,
+   * but where the database shares the machine's cores, more side by side than cores only makes
+   * every event slower (ADR 0025). Default: the cores Node may use, at most 3.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(64) CONSUMER_CONCURRENCY?: number;
   /** How long an open breaker refuses calls before it lets one through (DESIGN.md: 60 s); a breaker may set its own. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) RESILIENCE_BREAKER_HALF_OPEN_MS = 60_000;
   /**
@@ -34,6 +41,10 @@ export class BaseConfig {
 
   brokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
+  }
+
+  consumerConcurrency(): number {
+    return this.CONSUMER_CONCURRENCY ?? Math.min(3, availableParallelism());
   }
 }
 

@@ -3,7 +3,7 @@ import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
 import { ConsumerGroupTimeouts, sendDeadLetter } from '@vigil/messaging';
-import { MessagingService, VigilMetrics } from '@vigil/platform-nest';
+import { BASE_CONFIG, BaseConfig, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
 import { parseInboundAlarm } from './inbound-alarm';
@@ -41,6 +41,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
     private readonly handler: RecordAlarmsHandler,
     private readonly metrics: VigilMetrics,
     @Inject(INBOUND_ALARMS_CONFIG) config: InboundAlarmsConfig,
+    @Inject(BASE_CONFIG) private readonly baseConfig: BaseConfig,
   ) {
     this.groupId = config.INGESTION_INBOUND_CONSUMER_GROUP;
   }
@@ -55,7 +56,7 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
     await consumer.subscribe({ topic: Topics.alarmsInbound, fromBeginning: true });
     // A monitor that sends `traceparent` gets its alarm recorded in its own trace.
     await consumer.run({
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: this.baseConfig.consumerConcurrency(),
       eachMessage: (payload) =>
         inMessageTrace(`${payload.topic} process`, payload.message.headers, {
           'messaging.system': 'kafka', 'messaging.destination.name': payload.topic, 'messaging.consumer.group.name': this.groupId,

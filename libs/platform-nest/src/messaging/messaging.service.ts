@@ -163,6 +163,7 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
       }, {
         service: this.options.service,
         schema: this.options.schema,
+        partitionsConsumedConcurrently: this.config.consumerConcurrency(),
         log: (level, message, extra) => this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message }),
         onOutcome: (outcome, topic, type) => this.metrics.eventsConsumed.inc({ topic, type: type ?? 'unknown', outcome }),
       });
