@@ -7,6 +7,9 @@ import { OutageIntervalsRepository, type OutageOutcome } from '../outage-interva
 import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
 import { SlaMetrics } from '../sla-metrics';
 
+/** How many of a partition's alarm events, already fetched, at most share one transaction. */
+export const AlarmEventsPerTransaction = 50;
+
 /**
  * The calculator's view of alarms: outage intervals and resolution clocks, both changed
  * in the transaction that records the event in the ledger, so each alarm event takes
@@ -26,6 +29,9 @@ export class AlarmEventsConsumer implements OnModuleInit {
     this.messaging.consume({
       name: 'alarm-events',
       topics: [Topics.alarmEvents],
+      // A burst of a partition's alarm events shares transactions (ADR 0025): one commit and one
+      // read of the tenant's documents and zone for many events, instead of one each.
+      eventsPerTransaction: AlarmEventsPerTransaction,
       handle: (event, { manager }) => this.handle(event, manager),
     });
   }
