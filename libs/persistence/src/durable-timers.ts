@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { preparedQuery } from './prepared-query';
 import { assertIdentifier } from './database';
 
 export interface DueTimer {
@@ -107,7 +108,7 @@ export class DurableTimers {
    */
   async schedule(manager: EntityManager, ...timers: ScheduleTimer[]): Promise<void> {
     if (timers.length === 0) return;
-    await manager.query(
+    await preparedQuery(manager,
       `insert into ${this.table} (tenant_id, kind, subject, due_at, payload)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
        ${REARM}`,
@@ -128,7 +129,7 @@ export class DurableTimers {
     const { tenantId, kind, subjects } = pending;
     if (!timer) return this.cancel(manager, tenantId, kind, subjects);
     // The update and the insert touch different rows: a statement may not change one row twice.
-    await manager.query(
+    await preparedQuery(manager,
       `with cancelled as (
          update ${this.table} set cancelled_at = now()
          where tenant_id = $1 and kind = $2 and subject = any($3) and subject <> $4 and fired_at is null and cancelled_at is null
@@ -142,7 +143,7 @@ export class DurableTimers {
 
   /** Cancels the pending timer of a subject, or of each of several. */
   async cancel(manager: EntityManager, tenantId: string, kind: string, subject: string | readonly string[]): Promise<void> {
-    await manager.query(
+    await preparedQuery(manager,
       `update ${this.table} set cancelled_at = now() where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null`,
       [tenantId, kind, typeof subject === 'string' ? [subject] : subject],
     );
@@ -170,7 +171,7 @@ export class DurableTimers {
           // Not while an earlier timer of the same subject is pending, claimed elsewhere or not:
           // a subject's timers fire in due order whichever lane or replica claims them.
           const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
-            await manager.query(
+            await preparedQuery(manager,
               `select t.id, t.tenant_id, t.kind, t.subject, t.due_at, t.payload from ${this.table} t
                where t.fired_at is null and t.cancelled_at is null and coalesce(t.retry_at, t.due_at) <= $1
                  and not exists (
@@ -184,7 +185,7 @@ export class DurableTimers {
           const row = rows[0];
           claimed = { id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload };
           await handler(claimed, manager);
-          await manager.query(`update ${this.table} set fired_at = now() where id = $1`, [row.id]);
+          await preparedQuery(manager, `update ${this.table} set fired_at = now() where id = $1`, [row.id]);
           return Date.now() - new Date(row.due_at).getTime();
         });
         if (fired === undefined) break;

@@ -1,2 +1,3 @@
 export * from './database';
 export * from './durable-timers';
+export * from './prepared-query';
