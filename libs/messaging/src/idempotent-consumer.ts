@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, EachMessagePayload, KafkaMessag
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
-import { assertIdentifier } from '@vigil/persistence';
+import { assertIdentifier, preparedQuery } from '@vigil/persistence';
 import { retryPolicy } from '@vigil/resilience';
 import { ConsumerGroupTimeouts, consumerGroupLag, sendDeadLetter } from './kafka';
 
@@ -167,7 +167,7 @@ export class IdempotentConsumer {
   /** Several events in one transaction: one ledger statement says which are new, each new one is handled in its own trace. */
   private async applyTogether(topic: string, partition: number, messages: KafkaMessage[], events: AnyEvent[]): Promise<void> {
     const handled = await this.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ event_id: string }> = await manager.query(
+      const inserted = await preparedQuery<{ event_id: string }>(manager,
         `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset")
          select $1, e.id, $3, $4, e.o from unnest($2::uuid[], $5::bigint[]) as e (id, o)
          on conflict do nothing returning event_id`,
@@ -196,7 +196,7 @@ export class IdempotentConsumer {
 
   private async apply(event: AnyEvent, topic: string, partition: number, offset: string): Promise<void> {
     const context = await this.dataSource.transaction(async (manager): Promise<MessageContext | undefined> => {
-      const inserted: unknown[] = await manager.query(
+      const inserted = await preparedQuery(manager,
         `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset") values ($1, $2, $3, $4, $5)
          on conflict do nothing returning event_id`,
         [this.definition.name, event.id, topic, partition, offset],
