@@ -5,7 +5,7 @@ import {
   DocumentOwners, newEvent, publishedSpec, type ApplyOutcome, type ApplyResult, type ConfigDocument, type DocumentKind, type SpecOf,
 } from '@vigil/contracts';
 import type { Principal } from '@vigil/auth';
-import { assertIdentifier } from '@vigil/persistence';
+import { assertIdentifier, preparedQuery } from '@vigil/persistence';
 import { MessagingService } from '../messaging/messaging.service';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 
@@ -88,7 +88,7 @@ export class ConfigDocumentsService {
   }
 
   async get<K extends DocumentKind>(tenantId: string, kind: K, name: string, manager: EntityManager = this.dataSource.manager): Promise<StoredDocument<K> | undefined> {
-    const [row] = await manager.query(`select * from ${this.table} where tenant_id = $1 and kind = $2 and name = $3`, [tenantId, kind, name]);
+    const [row] = await preparedQuery(manager, `select ${StoredColumns} from ${this.table} where tenant_id = $1 and kind = $2 and name = $3`, [tenantId, kind, name]);
     return row ? toStored<K>(row) : undefined;
   }
 
@@ -98,10 +98,13 @@ export class ConfigDocumentsService {
 
   /** The tenant's documents of several kinds in one query, by kind and name. */
   async listKinds<K extends DocumentKind>(tenantId: string, kinds: readonly K[], manager: EntityManager = this.dataSource.manager): Promise<StoredDocument<K>[]> {
-    const rows = await manager.query(`select * from ${this.table} where tenant_id = $1 and kind = any($2) order by kind, name`, [tenantId, kinds]);
-    return rows.map((row: Record<string, unknown>) => toStored<K>(row));
+    const rows = await preparedQuery(manager, `select ${StoredColumns} from ${this.table} where tenant_id = $1 and kind = any($2) order by kind, name`, [tenantId, kinds]);
+    return rows.map((row) => toStored<K>(row));
   }
 }
+
+/** What `toStored` reads, named: a prepared `select *` would fail once a migration added a column. */
+const StoredColumns = 'tenant_id, kind, name, spec, labels, generation';
 
 function toStored<K extends DocumentKind>(row: Record<string, unknown>): StoredDocument<K> {
   return {
