@@ -4,7 +4,6 @@ import { eventKey, newEvent, type AlarmRef, type AvailabilityFiguresData, type E
 import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/platform-nest';
 import type { DueTimer } from '@vigil/persistence';
 import { slaWindowAt, type Interval, type SlaWindow, type SlaWindowKind } from '@vigil/sla-engine';
-import { SlaSchema } from '../migrations';
 import { OutageIntervalsRepository, type ServiceOutage } from '../outage-intervals/outage-intervals.repository';
 import { formatDuration } from '../resolution-clocks/format-duration';
 import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
@@ -150,8 +149,8 @@ export class AvailabilityService implements OnModuleInit {
     const key = { tenantId, policy: rules.name, serviceId };
     const subjects = availabilityTimerSubjects(rules.name, serviceId, window.key);
     // The window's timers before its row: the order a firing timer takes them in, so the two never deadlock.
-    const pendingCause = await this.lockPendingTimers(manager, tenantId, subjects);
-    const stored = await this.windows.lock(manager, key, window);
+    const stored = await this.windows.lock(manager, key, window, { kind: AvailabilityTimerKind, subjects });
+    const pendingCause = (stored.pendingTimer as { cause?: EvaluationTrigger['cause'] } | undefined)?.cause;
     const stopDecision = this.metrics.decisions.startTimer();
     const decision = decideAvailability({ policy: rules, window, now: input.now, outages: input.outages, maintenance: input.maintenance, state: stored.state });
     stopDecision();
@@ -174,21 +173,11 @@ export class AvailabilityService implements OnModuleInit {
     // re-arming by a timer or an applied document, which only re-judge it.
     const timerCause = trigger.alarm || !pendingCause ? { id: trigger.cause.id, correlationId: trigger.cause.correlationId } : pendingCause;
     // The window's pending timer gives way to the next wake-up, if any: the rows are locked since
-    // `lockPendingTimers`, and this statement sees one a firing timer armed while that waited.
+    // `windows.lock`, and this statement sees one a firing timer armed while that waited.
     await this.timerService.timers.replace(manager, { tenantId, kind: AvailabilityTimerKind, subjects }, decision.wakeAt === undefined ? undefined : {
       subject: subjects[trigger.firing === subjects[0] ? 1 : 0], dueAt: new Date(decision.wakeAt),
       payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
     });
-  }
-
-  /** Locks the window's pending timer (waiting for one being fired) and answers the cause it carries. */
-  private async lockPendingTimers(manager: EntityManager, tenantId: string, subjects: string[]): Promise<EvaluationTrigger['cause'] | undefined> {
-    const rows: Array<{ payload: { cause?: EvaluationTrigger['cause'] } }> = await manager.query(
-      `select payload from ${SlaSchema}.timers where tenant_id = $1 and kind = $2 and subject = any($3) and fired_at is null and cancelled_at is null
-       order by subject for update`,
-      [tenantId, AvailabilityTimerKind, subjects],
-    );
-    return rows[0]?.payload.cause;
   }
 
   /** The tenant's maintenance windows that cover the service. */

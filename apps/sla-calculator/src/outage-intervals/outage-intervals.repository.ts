@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { assertNever, type AlarmRef, type Severity } from '@vigil/contracts';
+import { preparedQuery } from '@vigil/persistence';
 import { SlaSchema } from '../migrations';
-import { decideOutage, type AlarmEvent, type AlarmOutages } from './outage-interval.decider';
+import { decideOutage, type AlarmEvent, type AlarmOutages, type OutageDecision } from './outage-interval.decider';
 import { latestSeverity, type RecordedOutage, type SeverityChange } from '@vigil/sla-engine';
 
 /** What an alarm event did to the alarm's intervals: what the resolution clocks react to. */
@@ -37,45 +38,56 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class OutageIntervalsRepository {
   private readonly table = `${SlaSchema}.outages`;
   private readonly severities = `${SlaSchema}.outage_severities`;
+  /** The alarm's open interval, else the latest that ended ($1 tenant, $2 service, $3 alarm). */
+  private readonly latestOf = `select id, started_at, ended_at, labels from ${this.table}
+    where tenant_id = $1 and service_id = $2 and alarm_key = $3
+    order by (ended_at is null) desc, started_at desc limit 1`;
 
   /** Applies an alarm event to the alarm's intervals and says what changed (the resolution clocks follow). */
   async record(manager: EntityManager, event: AlarmEvent): Promise<OutageOutcome> {
-    const alarm: AlarmRef = event.data;
+    // What the event does to an alarm without history: most raises are of a new alarm, and then one
+    // statement looks for its history and, finding none, opens the interval.
+    const unseen = decideOutage({}, event);
+    if (unseen.kind === 'open') {
+      const { row, opened } = await this.openUnlessRecorded(manager, event, unseen);
+      if (opened) return this.opened(event, unseen);
+      // Neither history nor an interval: the same raise, recorded meanwhile by another transaction.
+      if (!row) return { kind: 'none' };
+      return this.apply(manager, event, row);
+    }
     // The open interval, else the latest that ended (what a corrected clear corrects), locked.
-    const rows: OutageRow[] = await manager.query(
-      `select id, started_at, ended_at, labels from ${this.table}
-       where tenant_id = $1 and service_id = $2 and alarm_key = $3
-       order by (ended_at is null) desc, started_at desc limit 1 for update`,
-      [event.tenantId, alarm.serviceId, alarm.alarmKey],
+    const [row] = await preparedQuery<OutageRow>(manager, `${this.latestOf} for update`, [event.tenantId, event.data.serviceId, event.data.alarmKey]);
+    return this.apply(manager, event, row);
+  }
+
+  /** The alarm's latest interval, locked, or a new one opened when the alarm has none: one round trip either way. */
+  private async openUnlessRecorded(
+    manager: EntityManager, event: AlarmEvent, decision: Extract<OutageDecision, { kind: 'open' }>,
+  ): Promise<{ row?: OutageRow; opened: boolean }> {
+    // The insert waits for `latest` (its rows locked) and inserts only when it found none.
+    const [result] = await preparedQuery<OutageRow & { opened: string | null }>(manager,
+      `with latest as (${this.latestOf} for update),
+       ${this.insertOpen('where not exists (select from latest)')}
+       select l.id, l.started_at, l.ended_at, l.labels, (select id from outage) as opened from (values (1)) as one left join latest l on true`,
+      this.openParameters(event, decision),
     );
-    const row = rows[0];
-    const outages: AlarmOutages = !row ? {}
-      : row.ended_at === null ? { open: { startedAt: row.started_at.getTime() } }
-        : { lastClosed: { startedAt: row.started_at.getTime(), endedAt: row.ended_at.getTime() } };
+    return { row: result.id === null ? undefined : result, opened: result.opened !== null };
+  }
+
+  /** What the event does given the alarm's latest interval (locked by the caller), stored. */
+  private async apply(manager: EntityManager, event: AlarmEvent, latest: OutageRow | undefined): Promise<OutageOutcome> {
+    const alarm: AlarmRef = event.data;
+    const outages: AlarmOutages = !latest ? {}
+      : latest.ended_at === null ? { open: { startedAt: latest.started_at.getTime() } }
+        : { lastClosed: { startedAt: latest.started_at.getTime(), endedAt: latest.ended_at.getTime() } };
     const decision = decideOutage(outages, event);
+    // Only 'open' and 'record-closed' are decided without an interval: the other kinds change `row`.
+    const row = latest as OutageRow;
     switch (decision.kind) {
       case 'open': {
-        const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
-        // The interval and the severities it starts with in one statement (inserted at the event's
-        // severity, the latest of those it states); nothing when the raise was already recorded.
-        const [inserted]: Array<{ id: string }> = await manager.query(
-          `with outage as (
-             insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id, summary)
-             values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) on conflict do nothing returning id
-           ), severities as (
-             insert into ${this.severities} (outage_id, tenant_id, service_id, alarm_key, severity, effective_from, rank, event_id)
-             select outage.id, $1, $2, $3, s.severity, s.effective_from, s.rank, $7
-             from outage, unnest($9::text[], $10::timestamptz[], $11::int[]) as s (severity, effective_from, rank)
-             on conflict do nothing
-           )
-           select id from outage`,
-          [
-            event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary,
-            decision.severities.map((c) => c.severity), decision.severities.map((c) => iso(c.at)), decision.severities.map((c) => c.rank),
-          ],
-        );
+        const [inserted] = await preparedQuery<{ id: string }>(manager, `with ${this.insertOpen('')} select id from outage`, this.openParameters(event, decision));
         if (!inserted) return { kind: 'none' };
-        return { kind: 'opened', startedAt: decision.startedAt, labels };
+        return this.opened(event, decision);
       }
       case 'close':
         await manager.query(
@@ -119,14 +131,44 @@ export class OutageIntervalsRepository {
   }
 
   /**
+   * The interval and the severities it starts with (inserted at the event's severity, the latest
+   * of those it states), as the CTEs `outage` (its id, none when the raise was already recorded
+   * or `guard` held) and `severities`, on `openParameters`.
+   */
+  private insertOpen(guard: string): string {
+    return `outage as (
+         insert into ${this.table} (tenant_id, service_id, alarm_key, severity, labels, started_at, raised_event_id, summary)
+         select $1, $2, $3, $4, $5::jsonb, $6, $7, $8 ${guard} on conflict do nothing returning id
+       ), severities as (
+         insert into ${this.severities} (outage_id, tenant_id, service_id, alarm_key, severity, effective_from, rank, event_id)
+         select outage.id, $1, $2, $3, s.severity, s.effective_from, s.rank, $7
+         from outage, unnest($9::text[], $10::timestamptz[], $11::int[]) as s (severity, effective_from, rank)
+         on conflict do nothing
+       )`;
+  }
+
+  private openParameters(event: AlarmEvent, decision: Extract<OutageDecision, { kind: 'open' }>): unknown[] {
+    const alarm: AlarmRef = event.data;
+    const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
+    return [
+      event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary,
+      decision.severities.map((c) => c.severity), decision.severities.map((c) => iso(c.at)), decision.severities.map((c) => c.rank),
+    ];
+  }
+
+  private opened(event: AlarmEvent, decision: Extract<OutageDecision, { kind: 'open' }>): OutageOutcome {
+    return { kind: 'opened', startedAt: decision.startedAt, labels: event.type === 'alarm-raised' ? event.data.labels ?? {} : {} };
+  }
+
+  /**
    * A service's outages that overlap [from, to), cancelled ones left out, each with its
    * severity over time, its alarm and its labels: what availability is computed from.
    */
   async serviceHistory(manager: EntityManager, tenantId: string, serviceId: string, range: { from: number; to: number }): Promise<ServiceOutage[]> {
-    const rows: Array<{
+    const rows = await preparedQuery<{
       alarm_key: string; service_id: string; severity: Severity; summary: string; labels: Record<string, string>;
       started_at: Date; ended_at: Date | null; changes: SeverityChange[];
-    }> = await manager.query(
+    }>(manager,
       `select o.alarm_key, o.service_id, o.severity, o.summary, o.labels, o.started_at, o.ended_at,
          coalesce((select json_agg(json_build_object('at', (floor(extract(epoch from s.effective_from) * 1000))::bigint, 'severity', s.severity, 'rank', s.rank))
            from ${this.severities} s where s.outage_id = o.id), '[]'::json) as changes

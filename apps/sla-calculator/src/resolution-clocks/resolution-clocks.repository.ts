@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Resolution, Severity } from '@vigil/contracts';
 import type { BusinessCalendar } from '@vigil/sla-engine';
+import { preparedQuery } from '@vigil/persistence';
 import { SlaSchema } from '../migrations';
 import type { ClockState, CorrectedClear, ResolutionClockState } from './resolution-clock.decider';
 
@@ -55,7 +56,7 @@ export class ResolutionClocksRepository {
    * times this alarm (one open clock per policy and alarm).
    */
   async insert(manager: EntityManager, clock: ResolutionClockState, cause: { raisedEventId: string; correlationId: string }): Promise<string | undefined> {
-    const rows: Array<{ id: string }> = await manager.query(
+    const rows = await preparedQuery<{ id: string }>(manager,
       `insert into ${this.table} (tenant_id, policy, alarm_key, service_id, severity, summary, objective, objective_ms, at_risk_fraction,
          calendar_name, calendar, raised_at, at_risk_at, deadline, state, raised_event_id, correlation_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17)

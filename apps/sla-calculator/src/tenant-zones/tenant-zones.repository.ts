@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@vigil/persistence';
 import { SlaSchema } from '../migrations';
 
 /** A tenant with no `Tenant` document known yet is reckoned in UTC. */
@@ -10,7 +11,7 @@ export class TenantZonesRepository {
   private readonly table = `${SlaSchema}.tenants`;
 
   async zoneOf(manager: EntityManager, tenantId: string): Promise<string> {
-    const [row] = await manager.query(`select timezone from ${this.table} where tenant_id = $1`, [tenantId]);
+    const [row] = await preparedQuery<{ timezone: string }>(manager, `select timezone from ${this.table} where tenant_id = $1`, [tenantId]);
     return (row?.timezone as string | undefined) ?? DefaultTenantZone;
   }
 
