@@ -1,7 +1,7 @@
 import { QueryFailedError } from 'typeorm';
 import { testEnv } from '@vigil/testing';
 import { createDataSource } from './database';
-import { preparedQuery } from './prepared-query';
+import { preparedQuery, useGenericPlans } from './prepared-query';
 
 const env = testEnv();
 
@@ -30,5 +30,17 @@ describe('preparedQuery against real PostgreSQL', () => {
     const failure = await dataSource.transaction((manager) => preparedQuery(manager, 'select 1 / $1::int as n /* prepared-query-test */', [0])).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(QueryFailedError);
     expect((failure as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe('22012');
+  });
+
+  it('makes the rest of a transaction run on generic plans, and nothing outside one', async () => {
+    const mode = async (manager: Parameters<typeof preparedQuery>[0]) => (await manager.query('show plan_cache_mode'))[0].plan_cache_mode;
+    await dataSource.transaction(async (manager) => {
+      await useGenericPlans(manager);
+      await useGenericPlans(manager);
+      expect(await mode(manager)).toBe('force_generic_plan');
+    });
+    // `set local`: the pool's single connection is back to the server's mode.
+    await useGenericPlans(dataSource.manager);
+    expect(await mode(dataSource.manager)).toBe('auto');
   });
 });

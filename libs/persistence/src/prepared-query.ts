@@ -38,3 +38,19 @@ export async function preparedQuery<T = Record<string, unknown>>(manager: Entity
     throw new QueryFailedError(text, values, error as Error);
   }
 }
+
+const genericPlans = new WeakSet<EntityManager>();
+
+/**
+ * For the rest of the caller's transaction, PostgreSQL runs prepared statements on their generic
+ * plan, made once, instead of planning them again for each call's values. It replans when a
+ * custom plan looks cheaper, and with few tenants in `tenant_id` that is always: the window lock
+ * was planned again on every call. Call it only where every statement of the transaction
+ * finds its rows by key, so the generic plan is the custom one without the values (ADR 0026).
+ * Once per transaction; outside one it does nothing.
+ */
+export async function useGenericPlans(manager: EntityManager): Promise<void> {
+  if (!manager.queryRunner || genericPlans.has(manager)) return;
+  genericPlans.add(manager);
+  await manager.query('set local plan_cache_mode = force_generic_plan');
+}
