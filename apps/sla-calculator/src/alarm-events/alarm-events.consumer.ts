@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Topics, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { useGenericPlans } from '@vigil/persistence';
 import { MessagingService } from '@vigil/platform-nest';
 import { AvailabilityService } from '../availability/availability.service';
 import { OutageIntervalsRepository, type OutageOutcome } from '../outage-intervals/outage-intervals.repository';
@@ -38,6 +39,8 @@ export class AlarmEventsConsumer implements OnModuleInit {
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
     const stop = this.metrics.alarmEvents.startTimer({ type: event.type });
+    // Every statement an alarm event runs finds its rows by key (ADR 0026).
+    await useGenericPlans(manager);
     await this.timeAlarm(event, manager);
     stop();
   }

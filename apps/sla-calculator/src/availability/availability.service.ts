@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { eventKey, newEvent, type AlarmRef, type AvailabilityFiguresData, type EventEnvelope, type SlaVerdictData } from '@vigil/contracts';
 import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/platform-nest';
-import type { DueTimer } from '@vigil/persistence';
+import { useGenericPlans, type DueTimer } from '@vigil/persistence';
 import { slaWindowAt, type Interval, type SlaWindow, type SlaWindowKind } from '@vigil/sla-engine';
 import { OutageIntervalsRepository, type ServiceOutage } from '../outage-intervals/outage-intervals.repository';
 import { formatDuration } from '../resolution-clocks/format-duration';
@@ -98,6 +98,8 @@ export class AvailabilityService implements OnModuleInit {
   }
 
   private async onTimer(timer: DueTimer, manager: EntityManager): Promise<void> {
+    // Like an alarm event's, every statement of an evaluation finds its rows by key (ADR 0026).
+    await useGenericPlans(manager);
     const { policy: name, serviceId, windowStart, cause } = timer.payload as { policy?: string; serviceId?: string; windowStart?: number; cause?: EvaluationTrigger['cause'] };
     const policy = name === undefined ? undefined : await this.documents.get(timer.tenantId, 'SLAPolicy', name, manager);
     const concerned = policy && serviceId ? availabilityPoliciesFor([policy], serviceId) : [];
