@@ -11,7 +11,7 @@ import { interruption, throwIfInterrupted } from '../shared/interruption';
 import { machine } from '../shared/machine';
 import { progress } from '../shared/progress';
 import type { BenchContext, ScenarioResult } from '../shared/scenario';
-import { ratePerSecond, round, summarize } from '../shared/stats';
+import { ratePerSecond, round, summarize, type LatencySummary } from '../shared/stats';
 import { formatNumber, formatTable } from '../shared/table';
 import { startVigilService } from '../shared/vigil-service';
 import { bucketDelta, histogramQuantile, observations, parseHistogram, type HistogramBuckets } from './histogram-quantile';
@@ -124,18 +124,14 @@ async function floodTimersFired(db: Client, horizonMs: number, timeoutMs: number
   }
 }
 
-/** How late the availability timers due since the flood began fired (fired_at − due_at, as the database stamped them). */
-async function burstLateness(db: Client, tenantId: string, since: Date): Promise<{ count: number; p50: number; p99: number; max: number }> {
-  const { rows } = await db.query<{ count: number; p50: number | null; p99: number | null; max: number | null }>(
-    `select count(*)::int as count,
-       percentile_cont(0.5) within group (order by extract(epoch from fired_at - due_at) * 1000) as p50,
-       percentile_cont(0.99) within group (order by extract(epoch from fired_at - due_at) * 1000) as p99,
-       max(extract(epoch from fired_at - due_at) * 1000) as max
+/** How late the availability timers due since the flood began fired (fired_at − due_at, as the database stamped them), summarized as the timed ones are. */
+async function burstLateness(db: Client, tenantId: string, since: Date): Promise<LatencySummary> {
+  const { rows } = await db.query<{ ms: number }>(
+    `select (extract(epoch from fired_at - due_at) * 1000)::float8 as ms
      from sla.timers where tenant_id = $1 and kind = 'availability-budget' and fired_at is not null and due_at >= $2`,
     [tenantId, since.toISOString()],
   );
-  const [row] = rows;
-  return { count: row.count, p50: Number(row.p50 ?? 0), p99: Number(row.p99 ?? 0), max: Number(row.max ?? 0) };
+  return summarize(rows.map((r) => r.ms));
 }
 
 async function pendingTimers(db: Client): Promise<number> {
