@@ -108,7 +108,7 @@ export class IdempotentConsumer {
   private async onMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
     let event: AnyEvent;
     try {
-      event = parseEvent(JSON.parse(message.value?.toString('utf8') ?? 'null'));
+      event = eventIn(message.value);
     } catch (error) {
       const reason = error instanceof InvalidEventError ? error.message : `not JSON: ${(error as Error).message}`;
       await this.deadLetter(topic, partition, message.offset, message.key, message.value, reason);
@@ -219,10 +219,15 @@ export class IdempotentConsumer {
   }
 }
 
+/** The event a message holds; throws `InvalidEventError`, or a JSON error, when it holds none. */
+function eventIn(value: Buffer | null): AnyEvent {
+  return parseEvent(JSON.parse(value?.toString('utf8') ?? 'null'));
+}
+
 /** The event a message holds, or `undefined` when it holds none (applied alone, it is dead-lettered with the reason). */
 function parseOrUndefined(value: Buffer | null): AnyEvent | undefined {
   try {
-    return parseEvent(JSON.parse(value?.toString('utf8') ?? 'null'));
+    return eventIn(value);
   } catch {
     return undefined;
   }
