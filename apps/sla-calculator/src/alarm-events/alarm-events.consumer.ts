@@ -9,7 +9,7 @@ import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.
 import { SlaMetrics } from '../sla-metrics';
 
 /** How many of a partition's alarm events, already fetched, at most share one transaction. */
-export const AlarmEventsPerTransaction = 50;
+const AlarmEventsPerTransaction = 50;
 
 /**
  * The calculator's view of alarms: outage intervals and resolution clocks, both changed

@@ -30,6 +30,9 @@ interface OutageRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The labels an interval opened by the event keeps: a raise states them, a severity change does not. */
+const labelsOf = (event: AlarmEvent): Record<string, string> => (event.type === 'alarm-raised' ? event.data.labels ?? {} : {});
+
 /**
  * Outage intervals per (tenant, service, alarm) in `sla.outages`, and the severity over time
  * of each in `sla.outage_severities`; every write goes through the caller's transaction.
@@ -149,15 +152,14 @@ export class OutageIntervalsRepository {
 
   private openParameters(event: AlarmEvent, decision: Extract<OutageDecision, { kind: 'open' }>): unknown[] {
     const alarm: AlarmRef = event.data;
-    const labels = event.type === 'alarm-raised' ? event.data.labels ?? {} : {};
     return [
-      event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labels), iso(decision.startedAt), event.id, alarm.summary,
+      event.tenantId, alarm.serviceId, alarm.alarmKey, alarm.severity, JSON.stringify(labelsOf(event)), iso(decision.startedAt), event.id, alarm.summary,
       decision.severities.map((c) => c.severity), decision.severities.map((c) => iso(c.at)), decision.severities.map((c) => c.rank),
     ];
   }
 
   private opened(event: AlarmEvent, decision: Extract<OutageDecision, { kind: 'open' }>): OutageOutcome {
-    return { kind: 'opened', startedAt: decision.startedAt, labels: event.type === 'alarm-raised' ? event.data.labels ?? {} : {} };
+    return { kind: 'opened', startedAt: decision.startedAt, labels: labelsOf(event) };
   }
 
   /**
