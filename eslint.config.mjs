@@ -11,7 +11,8 @@ const depConstraints = [
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:infra'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:domain', 'type:adapter'] },
+  // The shared test helpers stand below everything: each lib's own helpers are its `testing` entry.
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:alarm-ingestion', onlyDependOnLibsWithTags: ['scope:shared', 'scope:alarm-ingestion'] },
   { sourceTag: 'scope:sla-calculator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:sla-calculator'] },
   { sourceTag: 'scope:escalation', onlyDependOnLibsWithTags: ['scope:shared', 'scope:escalation'] },
@@ -19,10 +20,14 @@ const depConstraints = [
   { sourceTag: 'scope:reporting-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:reporting-api'] },
 ];
 
-// Tests may also use the shared test helpers; production code may not.
+// Tests and test kits may also use the shared test helpers and each lib's `testing` entry;
+// production code may not (no-restricted-imports below).
 const testDepConstraints = depConstraints.map((c) =>
   c.onlyDependOnLibsWithTags && c.sourceTag.startsWith('type:') ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] } : c,
 );
+
+/** Tests, and the kits and harnesses only tests use: they are linted as tests. */
+const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.faults-spec.ts', '**/testing/**/*.ts', 'apps/*/test/**/*.ts', 'apps/vigil-e2e/**/*.ts', 'libs/testing/**/*.ts'];
 
 export default [
   { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js', 'jest.faults.config.js'] },
@@ -40,6 +45,10 @@ export default [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@vigil/testing', '@vigil/*/testing'], message: 'test helpers are for tests and test kits only' }] },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']", message: 'focused tests run nothing else' },
@@ -47,8 +56,9 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    files: testFiles,
     rules: {
+      'no-restricted-imports': 'off',
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints }],
     },
   },

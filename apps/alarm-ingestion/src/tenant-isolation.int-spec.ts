@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
-import { startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from './app.module';
 
 const env = testEnv();

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { issueToken } from '@vigil/auth';
 import { Topics } from '@vigil/contracts';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 
 const env = testEnv();
 const repoRoot = resolve(__dirname, '../../..');

@@ -6,7 +6,9 @@ import {
   type AlarmRef, type EscalationPolicySpec, type EventEnvelope, type EventType,
 } from '@vigil/contracts';
 import { issueToken, type Scope } from '@vigil/auth';
-import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from './app.module';
 import type { EscalationView } from './escalations/escalation.view';
 

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { Topics } from '@vigil/contracts';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { NotifierTestKit, triggered } from '../src/testing/notifier-test-kit';
 
 const env = testEnv();

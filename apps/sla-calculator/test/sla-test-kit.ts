@@ -1,36 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { issueToken } from '@vigil/auth';
 import {
   ConfigApplyRoute, Topics, eventKey, newEvent, type AlarmClearedData, type AlarmRaisedData, type AnyEvent, type ApplyResult, type EventEnvelope,
 } from '@vigil/contracts';
-import { configureHttp } from '@vigil/platform-nest';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../src/app.module';
 
-/** Settings of the real broker and database the int tests run against (the brief's defaults when unset). */
+/** The real broker and database the int tests run against, with timers polled often. */
 export function useTestEnvironment(): void {
-  process.env.KAFKA_BROKERS ??= '127.0.0.1:19092';
-  process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/vigil_test';
-  process.env.VIGIL_HOME ??= path.resolve(__dirname, '../../../.vigil');
+  testEnv();
   process.env.TIMER_POLL_MS ??= '200';
-  process.env.LOG_LEVEL ??= 'warn';
 }
 
-export const newTenant = () => `t-${randomUUID().slice(0, 8)}`;
+export const newTenant = () => uniqueTenant();
 
 /** The calculator on a free port, its HTTP configured as in production (validation that names fields, errors without stacks). */
 export async function startApp(): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false });
-  configureHttp(app);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}` };
+  const { app, url } = await startTestApp(AppModule);
+  return { app, url };
 }
 
 /** A bearer token of the tenant with the scopes given. */

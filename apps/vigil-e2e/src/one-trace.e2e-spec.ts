@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Topics, type ServiceName } from '@vigil/contracts';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { ServiceProcesses, repoRoot } from './service-processes';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { migrationRoundTrip } from '@vigil/testing';
+import { migrationRoundTrip } from '@vigil/persistence/testing';
 import { serviceMigrations } from './platform.module';
 
 /** The tables every service's schema gets from the platform: outbox, ledger, config documents and (optionally) durable timers. */

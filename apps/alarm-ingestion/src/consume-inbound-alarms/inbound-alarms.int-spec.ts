@@ -4,7 +4,8 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Topics, deadLetterTopicOf } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
-import { EventCollector, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { InboundAlarmsConsumer } from './inbound-alarms.consumer';
 

@@ -1,5 +1,5 @@
 import { serviceMigrations } from '@vigil/platform-nest';
-import { migrationRoundTrip } from '@vigil/testing';
+import { migrationRoundTrip } from '@vigil/persistence/testing';
 import { EventStore1763700001000 } from './1763700001000-event-store.migration';
 import { AlarmState1763700001100 } from './1763700001100-alarm-state.migration';
 import { EventPayloadJson1763700001200 } from './1763700001200-event-payload-json.migration';

@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topics } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
-import { EventCollector, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { alertmanagerPayload } from './alertmanager-payload.fixture';
 

@@ -5,7 +5,8 @@ import { Client } from 'pg';
 import { Topics } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
 import { KAFKA_SOCKET_FACTORY, configureHttp } from '@vigil/platform-nest';
-import { CuttableKafkaSockets, EventCollector, TcpProxy, eventually, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { CuttableKafkaSockets, TcpProxy, eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 
 const env = testEnv();

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { Severities } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
-import { startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { alertmanagerPayload } from '../receive-alertmanager-webhook/alertmanager-payload.fixture';
 

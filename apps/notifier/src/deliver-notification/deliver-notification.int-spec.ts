@@ -3,7 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
 import { Topics, type NotificationChannelSpec } from '@vigil/contracts';
-import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { DeliveryTimerKind, deliverySubject } from '../delivery-log/delivery';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
@@ -16,7 +17,7 @@ const env = testEnv();
 Object.assign(process.env, { NOTIFIER_RETRY_INITIAL_MS: '50', NOTIFIER_RETRY_MAX_MS: '200', NOTIFIER_RETRY_ATTEMPTS: '3' });
 
 describe('notifier delivering escalations against real Kafka and PostgreSQL', () => {
-  const harness = useNotifier(AppModule, { env, startTestApp, EventCollector });
+  const harness = useNotifier(AppModule);
   const { kit } = harness;
   let app: NestExpressApplication;
   let base: string;

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { issueToken } from '@vigil/auth';
 import { NotificationsRedriveRoute, type NotificationChannelSpec } from '@vigil/contracts';
-import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { triggered, useNotifier } from '../testing/notifier-test-kit';
 
@@ -18,7 +19,7 @@ Object.assign(process.env, {
 interface Breaker { name: string; state: string }
 
 describe('notifier deliveries under failing and hanging receivers, against real Kafka and PostgreSQL', () => {
-  const harness = useNotifier(AppModule, { env, startTestApp, EventCollector });
+  const harness = useNotifier(AppModule);
   const { kit } = harness;
   let base: string;
   let collector: EventCollector;

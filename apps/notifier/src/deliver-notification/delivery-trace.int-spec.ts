@@ -3,11 +3,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { startTracing, stopTracing } from '@vigil/observability/tracing';
-import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { triggered, useNotifier } from '../testing/notifier-test-kit';
 
-const env = testEnv();
+testEnv();
 
 /**
  * One alarm, one trace (ADR 0016): the consumer hands a delivery to the worker pool through
@@ -21,7 +21,7 @@ describe('notifier delivering in the trace of the escalation event, against real
   beforeAll(() => {
     sdk = startTracing({ service: 'notifier-trace-test', spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
   });
-  const harness = useNotifier(AppModule, { env, startTestApp, EventCollector });
+  const harness = useNotifier(AppModule);
   afterAll(() => stopTracing(sdk));
 
   it('makes the webhook call as a client span of the event\'s trace, under the delivery timer\'s span, and sends that trace on', async () => {

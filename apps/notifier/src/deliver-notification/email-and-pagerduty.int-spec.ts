@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { Topics, type NotificationChannelSpec } from '@vigil/contracts';
-import { EventCollector, eventually, startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { EventCollector } from '@vigil/messaging/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { acknowledgedAfter, resolvedAfter, triggered, useNotifier } from '../testing/notifier-test-kit';
 
-const env = testEnv();
+testEnv();
 Object.assign(process.env, { NOTIFIER_RETRY_INITIAL_MS: '50', NOTIFIER_RETRY_MAX_MS: '200', NOTIFIER_RETRY_ATTEMPTS: '3' });
 
 interface Mail { from: string; to: string[]; user?: string; raw: string }
@@ -44,7 +45,7 @@ async function startSmtpServer(options: Partial<SMTPServerOptions> = {}) {
 const header = (raw: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(raw)?.[1]?.trim();
 
 describe('notifier mailing through SMTP and paging PagerDuty, against real Kafka and PostgreSQL', () => {
-  const harness = useNotifier(AppModule, { env, startTestApp, EventCollector });
+  const harness = useNotifier(AppModule);
   const { kit } = harness;
   let base: string;
   let collector: EventCollector;

@@ -6,6 +6,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { issueToken } from '@vigil/auth';
 import { Topics, eventKey, newEvent, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
+import { EventCollector } from '@vigil/messaging/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { testEnv } from '@vigil/testing';
 
 export interface Received { headers: IncomingHttpHeaders; raw: Buffer; body: Record<string, unknown>; at: number }
 export interface Answer { status: number; headers?: Record<string, string>; /** Hold the answer back this long. */ delayMs?: number }
@@ -120,24 +123,18 @@ export class NotifierTestKit {
   }
 }
 
-/** What the harness needs of `@vigil/testing`, handed in by the test (the app's own code may not import it). */
-export interface TestingLib<C extends { stop(): Promise<void> }> {
-  env: { KAFKA_BROKERS: string; VIGIL_HOME: string };
-  startTestApp(module: Type<unknown>): Promise<{ app: NestExpressApplication; url: string }>;
-  EventCollector: { start(brokers: string, topics: string[]): Promise<C> };
-}
-
 /**
  * Boots the notifier once for a test file (before all, closed after all) with a collector
  * on the notification topics and the kit; the returned object is filled in `beforeAll`.
  */
-export function useNotifier<C extends { stop(): Promise<void> }>(appModule: Type<unknown>, testing: TestingLib<C>) {
-  const harness = { app: undefined as unknown as NestExpressApplication, base: '', collector: undefined as unknown as C, kit: new NotifierTestKit(testing.env) };
+export function useNotifier(appModule: Type<unknown>) {
+  const env = testEnv();
+  const harness = { app: undefined as unknown as NestExpressApplication, base: '', collector: undefined as unknown as EventCollector, kit: new NotifierTestKit(env) };
   beforeAll(async () => {
-    const started = await testing.startTestApp(appModule);
+    const started = await startTestApp(appModule);
     harness.app = started.app;
     harness.base = started.url.replace('[::1]', '127.0.0.1');
-    harness.collector = await testing.EventCollector.start(testing.env.KAFKA_BROKERS, [Topics.notificationEvents, Topics.notificationDeadLetters]);
+    harness.collector = await EventCollector.start(env.KAFKA_BROKERS, [Topics.notificationEvents, Topics.notificationDeadLetters]);
     await harness.kit.start();
   });
   afterAll(async () => {

@@ -3,8 +3,8 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { issueToken, type Scope } from '@vigil/auth';
 import { newEvent, type DocumentKind, type EventEnvelope } from '@vigil/contracts';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- a test helper: only *.int-spec.ts files import this kit.
-import { eventually, startTestApp, testEnv } from '@vigil/testing';
+import { startTestApp } from '@vigil/platform-nest/testing';
+import { eventually, testEnv } from '@vigil/testing';
 import { AppModule } from '../app.module';
 
 /** Events, tokens and an HTTP client for the reporting int tests: the app as it runs, on the real broker and database. */

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { issueToken, type Scope } from '@vigil/auth';
 import { Topics } from '@vigil/contracts';
 import { PolicyRegistry } from '@vigil/resilience';
-import { startTestApp, testEnv, uniqueTenant } from '@vigil/testing';
+import { startTestApp } from '../testing';
+import { testEnv, uniqueTenant } from '@vigil/testing';
 import { PlatformModule } from '../platform.module';
 
 const env = testEnv();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
-import { ensureTopics, topicOffsets } from '@vigil/messaging';
-import { eventually } from './test-env';
+import { ensureTopics, topicOffsets } from '../index';
+import { eventually } from '@vigil/testing';
 
 export interface CollectedMessage {
   topic: string;

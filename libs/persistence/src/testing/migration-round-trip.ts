@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { MigrationInterface } from 'typeorm';
-import { createDataSource, ensureDatabase, migrate } from '@vigil/persistence';
-import { testEnv } from './test-env';
+import { createDataSource, ensureDatabase, migrate } from '../index';
+import { testEnv } from '@vigil/testing';
 
 export interface SchemaShape { tables: string[]; indexes: string[] }
 

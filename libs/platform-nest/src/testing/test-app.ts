@@ -2,7 +2,7 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { configureHttp } from '@vigil/platform-nest';
+import { configureHttp } from '../bootstrap';
 
 /** A service's AppModule listening on a free 127.0.0.1 port, configured as in production. */
 export async function startTestApp(appModule: Type<unknown>): Promise<{ app: NestExpressApplication; url: string; dataSource: DataSource }> {
