@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { assertIdentifier } from '@vigil/persistence';
+import { Poller, assertIdentifier } from '@vigil/persistence';
 
 export interface RelayOptions {
   batchSize?: number;
@@ -22,13 +22,7 @@ interface OutboxRow { id: string; topic: string; message_key: string; headers: R
 export class OutboxRelay {
   private readonly table: string;
   private readonly lockName: string;
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  /** A kick that came while a pass was running: that pass may have missed the rows it announces. */
-  private kicked = false;
-  private failures = 0;
-  private lastError?: string;
+  private readonly poller: Poller;
   published = 0;
 
   constructor(
@@ -39,33 +33,34 @@ export class OutboxRelay {
   ) {
     this.table = `${assertIdentifier(schema)}.outbox`;
     this.lockName = `vigil-outbox:${schema}`;
+    const idle = options.idlePollMs ?? 250;
+    this.poller = new Poller(() => this.pass(), {
+      idleMs: idle,
+      failureWait: (failures) => Math.min(options.maxBackoffMs ?? 5_000, idle * 2 ** Math.min(failures, 5)),
+      onError: (error, _lane, failures) => options.log?.('warn', 'outbox relay failed; will retry', { schema, error: error.message, attempt: failures }),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.poller.start();
   }
 
   /** Publish now rather than at the next poll (called after a local commit). */
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.poller.kick();
   }
 
   /** Finishes the batch in flight, then stops. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.poller.stop();
   }
 
   get healthy(): boolean {
-    return this.failures < 3;
+    return this.poller.failures < 3;
   }
 
   get error(): string | undefined {
-    return this.lastError;
+    return this.poller.lastError?.message;
   }
 
   /** Events committed and not yet on Kafka. */
@@ -113,43 +108,14 @@ export class OutboxRelay {
     });
   }
 
-  private async run(): Promise<void> {
-    const idle = this.options.idlePollMs ?? 250;
-    while (this.running) {
-      let delay = idle;
-      this.kicked = false;
-      try {
-        const count = await this.publishBatch();
-        if (this.failures > 0) this.options.log?.('info', 'outbox relay recovered', { schema: this.schema });
-        this.failures = 0;
-        this.lastError = undefined;
-        if (count > 0) {
-          this.published += count;
-          this.options.onPublished?.(count);
-          delay = 0;
-        }
-      } catch (error) {
-        this.failures += 1;
-        this.lastError = (error as Error).message;
-        delay = Math.min(this.options.maxBackoffMs ?? 5_000, idle * 2 ** Math.min(this.failures, 5));
-        this.options.log?.('warn', 'outbox relay failed; will retry', { schema: this.schema, error: this.lastError, attempt: this.failures });
-      }
-      // Kicked during a pass that succeeded: look again at once. After a failure the backoff holds.
-      if (this.kicked && this.failures === 0) continue;
-      if (delay > 0 && this.running) await this.sleep(delay);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+  /** One pass of the poll loop: a batch that published something is followed by another at once. */
+  private async pass(): Promise<boolean> {
+    const count = await this.publishBatch();
+    if (this.poller.failures > 0) this.options.log?.('info', 'outbox relay recovered', { schema: this.schema });
+    if (count === 0) return false;
+    this.published += count;
+    this.options.onPublished?.(count);
+    return true;
   }
 }
 

@@ -154,4 +154,49 @@ describe('DurableTimers against real PostgreSQL', () => {
     await expect(pending()).resolves.toEqual([]);
   });
 
+  it('claims for a caller that fires timers itself: by kind, skipping busy groups, in due order across subjects', async () => {
+    const tenantId = 'c';
+    await dataSource.transaction((m) => timers.schedule(m,
+      { tenantId, kind: 'delivery', subject: 'e1/slack', dueAt: past(3_000), payload: { channel: 'slack' } },
+      { tenantId, kind: 'delivery', subject: 'e1/mail', dueAt: past(2_000), payload: { channel: 'mail' } },
+      { tenantId, kind: 'other', subject: 'e1/x', dueAt: past(4_000), payload: { channel: 'mail' } },
+    ));
+    // The slack channel has no room: the mail delivery comes first, and the other kind never.
+    const first = await dataSource.transaction(async (m) => {
+      const timer = await timers.claim(m, new Date(), { kind: 'delivery', skipGroups: { payloadKey: 'channel', groups: ['c/slack'] }, anyOrder: true });
+      if (timer) await timers.markFired(m, timer.id);
+      return timer;
+    });
+    expect(first).toMatchObject({ subject: 'e1/mail', kind: 'delivery', payload: { channel: 'mail' } });
+    const none = await dataSource.transaction((m) => timers.claim(m, new Date(), { kind: 'delivery', skipGroups: { payloadKey: 'channel', groups: ['c/slack'] }, anyOrder: true }));
+    expect(none).toBeUndefined();
+    const second = await dataSource.transaction(async (m) => {
+      const timer = await timers.claim(m, new Date(), { kind: 'delivery', skipGroups: { payloadKey: 'channel', groups: [] }, anyOrder: true });
+      if (timer) await timers.markFired(m, timer.id);
+      return timer;
+    });
+    expect(second).toMatchObject({ subject: 'e1/slack' });
+  });
+
+  it('postpones a claimed timer without counting a failure, and retries one whose transaction failed with backoff', async () => {
+    const tenantId = 'p';
+    await dataSource.transaction((m) => timers.schedule(m, { tenantId, kind: 'wait', subject: 'w', dueAt: past(1_000) }));
+    const claimed = await dataSource.transaction(async (m) => {
+      const timer = await timers.claim(m, new Date(), { kind: 'wait' });
+      await timers.postpone(m, timer!.id, 60_000, 'breaker open');
+      return timer!;
+    });
+    const row = async () => (await dataSource.query(`select attempts, retry_at, last_error, fired_at from ${schema}.timers where id = $1`, [claimed.id]))[0];
+    const postponed = await row();
+    expect(postponed).toMatchObject({ attempts: 0, last_error: 'breaker open', fired_at: null });
+    expect(new Date(postponed.retry_at).getTime()).toBeGreaterThan(Date.now() + 50_000);
+    // Postponed: not due now, so not claimed.
+    await expect(dataSource.transaction((m) => timers.claim(m, new Date(), { kind: 'wait' }))).resolves.toBeUndefined();
+    // Due again at its retry time, which it reports.
+    const later = await dataSource.transaction((m) => timers.claim(m, new Date(Date.now() + 120_000), { kind: 'wait' }));
+    expect(later?.retryAt?.getTime()).toBe(new Date(postponed.retry_at).getTime());
+
+    await timers.retryLater(claimed.id, new Error('receiver said 500'));
+    await expect(row()).resolves.toMatchObject({ attempts: 1, last_error: 'receiver said 500', fired_at: null });
+  });
 });

@@ -11,6 +11,21 @@ export interface DueTimer {
   payload: Record<string, unknown>;
 }
 
+/** A claimed timer, with when it was last put off (a failure, or a postponement), if it was. */
+export type ClaimedTimer = DueTimer & { retryAt?: Date };
+
+export interface ClaimFilter {
+  /** Only timers of this kind. */
+  kind?: string;
+  /**
+   * Skips the timers whose group, `<tenant>/<payload[payloadKey]>`, is in `groups`: a caller
+   * that bounds the work in flight per group claims only for the groups with room.
+   */
+  skipGroups?: { payloadKey: string; groups: string[] };
+  /** Claims in due order across subjects too, without waiting for an earlier timer of the same subject. */
+  anyOrder?: boolean;
+}
+
 export interface ScheduleTimer {
   tenantId: string;
   kind: string;
@@ -168,39 +183,83 @@ export class DurableTimers {
       let claimed: DueTimer | undefined;
       try {
         const fired = await this.dataSource.transaction(async (manager) => {
-          // Not while an earlier timer of the same subject is pending, claimed elsewhere or not:
-          // a subject's timers fire in due order whichever lane or replica claims them.
-          const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; payload: Record<string, unknown> }> =
-            await preparedQuery(manager,
-              `select t.id, t.tenant_id, t.kind, t.subject, t.due_at, t.payload from ${this.table} t
-               where t.fired_at is null and t.cancelled_at is null and coalesce(t.retry_at, t.due_at) <= $1
-                 and not exists (
-                   select 1 from ${this.table} e
-                   where e.tenant_id = t.tenant_id and e.subject = t.subject and e.fired_at is null and e.cancelled_at is null
-                     and (coalesce(e.retry_at, e.due_at), e.id) < (coalesce(t.retry_at, t.due_at), t.id))
-               order by coalesce(t.retry_at, t.due_at) limit 1 for update of t skip locked`,
-              [now.toISOString()],
-            );
-          if (rows.length === 0) return undefined;
-          const row = rows[0];
-          claimed = { id: row.id, tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at), payload: row.payload };
+          claimed = await this.claim(manager, now);
+          if (!claimed) return undefined;
           await handler(claimed, manager);
-          await preparedQuery(manager, `update ${this.table} set fired_at = now() where id = $1`, [row.id]);
-          return Date.now() - new Date(row.due_at).getTime();
+          await this.markFired(manager, claimed.id);
+          return Date.now() - claimed.dueAt.getTime();
         });
         if (fired === undefined) break;
         lateness.push(fired);
       } catch (error) {
         if (!claimed) throw error;
         onError?.(claimed, error as Error);
-        await this.dataSource.query(
-          `update ${this.table} set attempts = attempts + 1, last_error = $2,
-             retry_at = now() + least(interval '1 millisecond' * $3, interval '1 second' * power(2, attempts)) where id = $1`,
-          [claimed.id, (error as Error).message.slice(0, 2_000), MAX_RETRY_DELAY_MS],
-        );
+        await this.retryLater(claimed.id, error as Error);
       }
     }
     return lateness;
+  }
+
+  /**
+   * Claims one timer due at `now` in the caller's transaction (`FOR UPDATE SKIP LOCKED`), for
+   * a caller that fires it itself: it then marks it fired or postpones it in that transaction,
+   * and after a rollback calls `retryLater`. Without `filter.anyOrder` a timer waits while an
+   * earlier one of its subject is pending, claimed elsewhere or not, so a subject's timers fire
+   * in due order whichever lane or replica claims them (ADR 0021).
+   */
+  async claim(manager: EntityManager, now: Date, filter: ClaimFilter = {}): Promise<ClaimedTimer | undefined> {
+    const values: unknown[] = [now.toISOString()];
+    const where = ['t.fired_at is null', 't.cancelled_at is null', 'coalesce(t.retry_at, t.due_at) <= $1'];
+    if (filter.kind !== undefined) {
+      values.push(filter.kind);
+      where.push(`t.kind = $${values.length}`);
+    }
+    if (filter.skipGroups) {
+      values.push(filter.skipGroups.groups);
+      where.push(`not (t.tenant_id || '/' || coalesce(t.payload->>'${assertIdentifier(filter.skipGroups.payloadKey)}', '')) = any($${values.length}::text[])`);
+    }
+    if (!filter.anyOrder) {
+      where.push(`not exists (
+                   select 1 from ${this.table} e
+                   where e.tenant_id = t.tenant_id and e.subject = t.subject and e.fired_at is null and e.cancelled_at is null
+                     and (coalesce(e.retry_at, e.due_at), e.id) < (coalesce(t.retry_at, t.due_at), t.id))`);
+    }
+    const rows: Array<{ id: string; tenant_id: string; kind: string; subject: string; due_at: Date; retry_at: Date | null; payload: Record<string, unknown> }> =
+      await preparedQuery(manager,
+        `select t.id, t.tenant_id, t.kind, t.subject, t.due_at, t.retry_at, t.payload from ${this.table} t
+         where ${where.join(' and ')}
+         order by coalesce(t.retry_at, t.due_at) limit 1 for update of t skip locked`,
+        values,
+      );
+    if (rows.length === 0) return undefined;
+    const [row] = rows;
+    return {
+      id: String(row.id), tenantId: row.tenant_id, kind: row.kind, subject: row.subject, dueAt: new Date(row.due_at),
+      retryAt: row.retry_at ? new Date(row.retry_at) : undefined, payload: row.payload,
+    };
+  }
+
+  /** Marks a claimed timer fired, in its claiming transaction. */
+  async markFired(manager: EntityManager, id: string): Promise<void> {
+    await preparedQuery(manager, `update ${this.table} set fired_at = now() where id = $1`, [id]);
+  }
+
+  /**
+   * Puts a claimed timer off by `delayMs`, in its claiming transaction, keeping `reason` in
+   * `last_error`. Not a failure: the attempt count that drives the backoff stays as it is.
+   */
+  async postpone(manager: EntityManager, id: string, delayMs: number, reason: string): Promise<void> {
+    await preparedQuery(manager, `update ${this.table} set retry_at = now() + interval '1 millisecond' * $2, last_error = $3 where id = $1`,
+      [id, delayMs, reason.slice(0, 2_000)]);
+  }
+
+  /** After a claimed timer's transaction rolled back: tries it again later, with exponential backoff. */
+  async retryLater(id: string, error: Error): Promise<void> {
+    await this.dataSource.query(
+      `update ${this.table} set attempts = attempts + 1, last_error = $2,
+         retry_at = now() + least(interval '1 millisecond' * $3, interval '1 second' * power(2, attempts)) where id = $1`,
+      [id, error.message.slice(0, 2_000), MAX_RETRY_DELAY_MS],
+    );
   }
 
   /**

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, type Histogram } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { assertNever } from '@vigil/contracts';
+import { Topics, assertNever } from '@vigil/contracts';
+import type { OutboxMessage, OutboxRecord } from '@vigil/messaging';
 import type { DueTimer } from '@vigil/persistence';
 import { histogramWithExemplars, traceExemplar } from '@vigil/observability';
 import { ConfigDocumentsService, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { PolicyRegistry } from '@vigil/resilience';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { NOTIFIER_CONFIG, NotifierConfig } from '../notifier.config';
-import { appendDeadLetter } from './dead-letter.outbox';
 import { breakerWaitMs, consequencesOf, type SendOutcome } from './delivery-outcome';
 import { prepareDelivery, type PreparedDelivery } from './notification-request';
 import { OutboundHttpClient } from './outbound-http.client';
@@ -86,8 +86,10 @@ export class DeliverNotificationHandler {
     }
     const result = consequencesOf(delivery, outcome, new Date());
     await this.log.finish(manager, delivery.id, result.log);
-    await this.messaging.publish(manager, [{ event: result.event, key: result.key }]);
-    if (result.deadLetter) await appendDeadLetter(manager, 'notifier', result.deadLetter, result.key);
+    const messages: Array<OutboxMessage | OutboxRecord> = [{ event: result.event, key: result.key }];
+    // The dead letter leaves exactly like the event: committed with the `failed` status, or not at all.
+    if (result.deadLetter) messages.push({ topic: Topics.notificationDeadLetters, id: result.deadLetter.record.id, key: result.key, ...result.deadLetter });
+    await this.messaging.publish(manager, messages);
     const label = { channel_type: outcome.channelType, outcome: outcome.delivered ? 'delivered' : 'failed' };
     this.outcomes.inc(label);
     this.duration.observe({ labels: label, value: (Date.now() - started) / 1000, exemplarLabels: traceExemplar() });

@@ -12,7 +12,8 @@ interface FailedRow { id: string; escalation_event_id: string; escalation_id: st
  * `pending` and its `delivery` timer is re-armed, due now, in one transaction. The
  * workers then deliver it as the first time — same Idempotency-Key, same outcome events.
  * Idempotent: a row that is pending or delivered is not failed, so redriving twice
- * re-arms nothing the first redrive has not settled. Why the delivery log rather than the
+ * re-arms nothing the first redrive has not settled; two at once take turns on the rows they
+ * share, and the second finds them pending. Why the delivery log rather than the
  * DLQ topic: ADR 0013.
  */
 @Injectable()
@@ -27,7 +28,7 @@ export class RedriveDeliveriesHandler {
          where tenant_id = $1 and status = 'failed'
            and ($2::text is null or channel = $2) and ($3::uuid is null or escalation_id = $3) and ($4::timestamptz is null or failed_at >= $4)
          order by id limit $5
-         for update skip locked`,
+         for update`,
         [tenantId, request.channel ?? null, request.escalationId ?? null, request.failedSince ?? null, request.limit ?? DefaultRedriveLimit],
       );
       if (dryRun || found.length === 0) return found;

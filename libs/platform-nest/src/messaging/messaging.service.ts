@@ -3,7 +3,7 @@ import type { Admin, ISocketFactory, Kafka, Producer } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deadLetterTopicOf, type AnyEvent } from '@vigil/contracts';
-import { IdempotentConsumer, OutboxRelay, appendToOutbox, consumerGroupLag, createKafka, ensureTopics, type ConsumerDefinition, type MessageContext, type OutboxMessage } from '@vigil/messaging';
+import { IdempotentConsumer, OutboxRelay, appendToOutbox, consumerGroupLag, createKafka, ensureTopics, type ConsumerDefinition, type MessageContext, type OutboxMessage, type OutboxRecord } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
 import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { VigilMetrics } from '../health/vigil-metrics';
@@ -98,8 +98,8 @@ export class MessagingService implements OnModuleInit, OnApplicationBootstrap, B
     this.producersOfEvents.push(stop);
   }
 
-  /** Appends events to the outbox in the caller's transaction. */
-  async publish(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+  /** Appends events (and records that name their topic, such as dead letters) to the outbox in the caller's transaction. */
+  async publish(manager: EntityManager, messages: Array<OutboxMessage | OutboxRecord>): Promise<void> {
     await appendToOutbox(manager, this.options.schema, messages);
     if (messages.length > 0) this.wroteOutbox.add(manager);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { inMessageTrace, type MessageHeaders } from '@vigil/observability';
-import { DurableTimers, type DueTimer } from '@vigil/persistence';
+import { DurableTimers, Poller, type DueTimer } from '@vigil/persistence';
 import { BASE_CONFIG, BaseConfig } from '../base.config';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { VigilMetrics } from '../health/vigil-metrics';
@@ -15,14 +15,7 @@ export class TimerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TimerService.name);
   readonly timers: DurableTimers;
   private readonly handlers = new Map<string, TimerHandler>();
-  private running = false;
-  private loop?: Promise<unknown>;
-  /** The wake-up of each sleeping lane, by lane index. */
-  private readonly sleepers = new Map<number, () => void>();
-  /** A kick that came while the polling lane was polling: its poll may have missed what the kick announces. */
-  private kickedWhilePolling = false;
-  /** When the polling lane will look next, while it sleeps. */
-  private nextPollAt?: number;
+  private readonly poller: Poller;
   /** An earlier wake-up of the polling lane, for a timer armed here that comes due before its next poll. */
   private earlyWake?: { at: number; handle: NodeJS.Timeout };
   /** The earliest due time armed in each open transaction, woken for once it commits. */
@@ -39,6 +32,24 @@ export class TimerService implements OnApplicationBootstrap {
     this.timers = new DurableTimers(dataSource, options.schema, (manager, dueAt) => {
       const earliest = this.armedIn.get(manager);
       if (earliest === undefined || dueAt.getTime() < earliest) this.armedIn.set(manager, dueAt.getTime());
+    });
+    // Lanes claim with SKIP LOCKED, like replicas: none fires a timer another holds, and a slow
+    // timer in one lane leaves the others free for what is due after it. Idle, only the first
+    // lane polls (every TIMER_POLL_MS, or at once when kicked); when it finds timers due it
+    // wakes the others, and every lane keeps firing until nothing is due: a backlog gets every
+    // lane, a quiet service one poll per interval. The others also look now and then, should
+    // timers come due while the first is busy.
+    this.poller = new Poller(async () => {
+      const fired = await this.fireDue();
+      this.lastPollAt = new Date();
+      return fired > 0;
+    }, {
+      lanes: config.TIMER_CONCURRENCY,
+      idleMs: config.TIMER_POLL_MS,
+      idleWait: (lane) => (lane === 0 ? this.untilNextDue() : config.TIMER_POLL_MS * 10),
+      kick: 'first',
+      wakeOthersOnWork: true,
+      onError: (error) => this.logger.warn({ msg: 'timer poll failed; will retry', error: error.message }),
     });
     messaging.stopBeforeDrain(() => this.stop());
     messaging.onCommitted((manager) => this.committed(manager));
@@ -71,8 +82,7 @@ export class TimerService implements OnApplicationBootstrap {
    * the polls by the lanes.
    */
   kick(): void {
-    this.kickedWhilePolling = true;
-    this.sleepers.get(0)?.();
+    this.poller.kick();
   }
 
   /**
@@ -91,7 +101,8 @@ export class TimerService implements OnApplicationBootstrap {
   private wakeAt(at: number): void {
     const delay = at - Date.now();
     if (delay <= 0) return this.kick();
-    if (this.nextPollAt !== undefined && at >= this.nextPollAt) return;
+    const nextPollAt = this.poller.nextPollAt;
+    if (nextPollAt !== undefined && at >= nextPollAt) return;
     if (this.earlyWake && this.earlyWake.at <= at) return;
     if (this.earlyWake) clearTimeout(this.earlyWake.handle);
     const handle = setTimeout(() => {
@@ -102,53 +113,14 @@ export class TimerService implements OnApplicationBootstrap {
     this.earlyWake = { at, handle };
   }
 
-  private wakeAll(): void {
-    for (const wake of [...this.sleepers.values()]) wake();
-  }
-
   onApplicationBootstrap(): void {
-    this.running = true;
-    // Lanes claim with SKIP LOCKED, like replicas: none fires a timer another holds, and a slow
-    // timer in one lane leaves the others free for what is due after it.
-    this.loop = Promise.all(Array.from({ length: this.config.TIMER_CONCURRENCY }, (_, index) => this.lane(index)));
+    this.poller.start();
   }
 
   /** Finishes the timers in hand and stops polling (called by MessagingService on shutdown). */
   async stop(): Promise<void> {
-    this.running = false;
     if (this.earlyWake) clearTimeout(this.earlyWake.handle);
-    this.wakeAll();
-    await this.loop;
-  }
-
-  /**
-   * Idle, only the first lane polls (every TIMER_POLL_MS, or at once when kicked). When
-   * the first lane finds timers due it wakes them, and every lane keeps firing without a pause
-   * until nothing is due: a backlog gets every lane, a quiet service one poll per interval.
-   */
-  private async lane(index: number): Promise<void> {
-    while (this.running) {
-      let fired = 0;
-      let failed = false;
-      if (index === 0) this.kickedWhilePolling = false;
-      try {
-        fired = await this.fireDue();
-        this.lastPollAt = new Date();
-      } catch (error) {
-        failed = true;
-        this.logger.warn({ msg: 'timer poll failed; will retry', error: (error as Error).message });
-      }
-      if (!this.running) return;
-      if (fired > 0) {
-        if (index === 0) this.wakeAll();
-        continue;
-      }
-      // The other lanes also look again now and then, should timers come due while the first is busy.
-      const wait = index === 0 ? await this.untilNextDue() : this.config.TIMER_POLL_MS * 10;
-      // Kicked while it polled: the commit that kicked may have come after the poll looked.
-      if (index === 0 && this.kickedWhilePolling && !failed) continue;
-      await this.sleep(index, wait);
-    }
+    await this.poller.stop();
   }
 
   /**
@@ -163,19 +135,5 @@ export class TimerService implements OnApplicationBootstrap {
     const next = await this.timers.nextDue(now).catch(() => undefined);
     const wait = next === undefined ? interval : next.getTime() - Date.now();
     return Math.max(0, Math.min(wait, interval));
-  }
-
-  private sleep(index: number, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(index);
-        if (index === 0) this.nextPollAt = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.set(index, wake);
-      if (index === 0) this.nextPollAt = Date.now() + ms;
-    });
   }
 }
