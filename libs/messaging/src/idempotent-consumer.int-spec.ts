@@ -5,7 +5,8 @@ import { Topics, deadLetterTopicOf, eventKey, newEvent, type AnyEvent } from '@v
 import { openDatabase } from '@vigil/persistence';
 import { EventCollector, startGroupAtEnd } from './testing';
 import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
-import { IdempotentConsumer, PoisonMessageError } from './idempotent-consumer';
+import { PoisonMessageError } from './consumer-pipeline';
+import { IdempotentConsumer } from './idempotent-consumer';
 import { ensureTopics } from './kafka';
 import { messagingMigrations } from './messaging.migration';
 

@@ -3,11 +3,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, InvalidEventError, type AnyEvent } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
 import { assertIdentifier, preparedQuery } from '@vigil/persistence';
-import { retryPolicy } from '@vigil/resilience';
-import { ConsumerGroupTimeouts, consumerGroupLag, sendDeadLetter } from './kafka';
-
-/** Thrown by a handler for a message that can never be processed: it goes to the dead-letter topic. */
-export class PoisonMessageError extends Error {}
+import { ConsumerPipeline, PoisonMessageError } from './consumer-pipeline';
+import { ConsumerGroupTimeouts, consumerGroupLag } from './kafka';
 
 export interface MessageContext {
   /** The transaction the read-model change must use: the ledger row commits with it. */
@@ -56,19 +53,22 @@ export class IdempotentConsumer {
   private markJoined!: () => void;
   /** Resolves once the consumer has joined its group and been given partitions. */
   readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
-  private readonly retry = retryPolicy({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000, isTransient: (e) => !(e instanceof PoisonMessageError) });
+  private readonly pipeline: ConsumerPipeline;
   private readonly ledger: string;
   readonly groupId: string;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly dataSource: DataSource,
-    private readonly deadLetters: Producer,
+    deadLetters: Producer,
     private readonly definition: ConsumerDefinition,
     private readonly options: ConsumerOptions,
   ) {
     this.ledger = `${assertIdentifier(options.schema)}.processed_events`;
     this.groupId = `${options.service}.${definition.name}`;
+    this.pipeline = new ConsumerPipeline({
+      consumer: this.groupId, deadLetters, log: options.log, onDeadLetter: (topic, type) => options.onOutcome?.('dead-lettered', topic, type),
+    });
   }
 
   async start(): Promise<void> {
@@ -105,27 +105,9 @@ export class IdempotentConsumer {
     return consumerGroupLag(admin, this.groupId, this.definition.topics);
   }
 
-  private async onMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
-    let event: AnyEvent;
-    try {
-      event = eventIn(message.value);
-    } catch (error) {
-      const reason = error instanceof InvalidEventError ? error.message : `not JSON: ${(error as Error).message}`;
-      await this.deadLetter(topic, partition, message.offset, message.key, message.value, reason);
-      return;
-    }
-    try {
-      await this.retry.execute(() => this.apply(event, topic, partition, message.offset));
-    } catch (error) {
-      if (error instanceof PoisonMessageError) {
-        await this.deadLetter(topic, partition, message.offset, message.key, message.value, error.message, event.type);
-        return;
-      }
-      this.options.log?.('error', 'event processing failed after retries; kafka will re-deliver', {
-        consumer: this.groupId, topic, partition, offset: message.offset, eventId: event.id, error: (error as Error).message,
-      });
-      throw error;
-    }
+  private onMessage(payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
+    const { topic, partition, message } = payload;
+    return this.pipeline.process(payload, readEvent, (event) => this.apply(event, topic, partition, message.offset), (event) => event.type);
   }
 
   /**
@@ -209,19 +191,20 @@ export class IdempotentConsumer {
     this.options.onOutcome?.(context ? 'processed' : 'duplicate', topic, event.type);
     if (context) this.definition.afterCommit?.(event, context);
   }
-
-  private async deadLetter(
-    topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string, type?: string,
-  ): Promise<void> {
-    this.options.log?.('warn', 'message dead-lettered', { consumer: this.groupId, topic, partition, offset, reason });
-    await sendDeadLetter(this.deadLetters, { consumer: this.groupId, topic, partition, offset, key, value, reason });
-    this.options.onOutcome?.('dead-lettered', topic, type);
-  }
 }
 
 /** The event a message holds; throws `InvalidEventError`, or a JSON error, when it holds none. */
 function eventIn(value: Buffer | null): AnyEvent {
   return parseEvent(JSON.parse(value?.toString('utf8') ?? 'null'));
+}
+
+/** The event a message holds; one that holds none is poison, with the reason. */
+function readEvent(value: Buffer | null): AnyEvent {
+  try {
+    return eventIn(value);
+  } catch (error) {
+    throw new PoisonMessageError(error instanceof InvalidEventError ? error.message : `not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** The event a message holds, or `undefined` when it holds none (applied alone, it is dead-lettered with the reason). */

@@ -1,10 +1,10 @@
-import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
-import { ConsumerGroupTimeouts, sendDeadLetter } from '@vigil/messaging';
+import { ConsumerGroupTimeouts, ConsumerPipeline, PoisonMessageError } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig, MessagingService, VigilMetrics } from '@vigil/platform-nest';
-import { retryPolicy } from '@vigil/resilience';
+import { AlarmChangesRejectedError } from '../record-alarms/record-alarms.errors';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
 import { parseInboundAlarm } from './inbound-alarm';
 import { INBOUND_ALARMS_CONFIG, type InboundAlarmsConfig } from './inbound-alarms.config';
@@ -12,27 +12,22 @@ import { INBOUND_ALARMS_CONFIG, type InboundAlarmsConfig } from './inbound-alarm
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * No retry fixes a 4xx from the handler: it is about the message (e.g. its idempotency key
- * already stands for other content). A 429 or 5xx is about the moment, and is retried.
- */
-const isPoison = (error: unknown): boolean =>
-  error instanceof HttpException && error.getStatus() >= 400 && error.getStatus() < 500 && error.getStatus() !== 429;
-
-/**
  * Producers that publish to Kafka directly put raw alarm changes on
  * `vigil.alarms.inbound.v1` — plain JSON, not Vigil's event envelope, so this is its own
  * kafkajs consumer rather than the platform's envelope consumer. Each message is recorded
  * like a POST with the idempotency key `kafka/<topic>/<partition>/<offset>`, stored in the
  * same transaction as the events, so a redelivery records nothing twice; the offset is
- * committed only after that transaction. A message that can never be recorded goes to
- * `vigil.alarms.inbound.dlq.v1` with its reason and consumption goes on; anything else
- * is retried, then re-delivered by Kafka.
+ * committed only after that transaction. Through the platform's consumer pipeline: a message
+ * that can never be recorded (unreadable, or rejected by the recording, such as an idempotency
+ * key that stands for other content) goes to `vigil.alarms.inbound.dlq.v1` with its reason and
+ * consumption goes on; anything else (the tenant over its rate, the database away) is retried,
+ * then re-delivered by Kafka.
  */
 @Injectable()
 export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly groupId: string;
   private readonly logger = new Logger(InboundAlarmsConsumer.name);
-  private readonly retry = retryPolicy({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000, isTransient: (error) => !isPoison(error) });
+  private readonly pipeline: ConsumerPipeline;
   private consumer?: Consumer;
   private stopping?: Promise<void>;
 
@@ -44,6 +39,13 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
     @Inject(BASE_CONFIG) private readonly baseConfig: BaseConfig,
   ) {
     this.groupId = config.INGESTION_INBOUND_CONSUMER_GROUP;
+    this.pipeline = new ConsumerPipeline({
+      consumer: this.groupId,
+      deadLetters: messaging.producer,
+      isPoison: (error) => error instanceof AlarmChangesRejectedError,
+      log: (level, message, extra) => this.logger[level === 'info' ? 'log' : level]({ ...extra, msg: message }),
+      onDeadLetter: (topic) => this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'dead-lettered' }),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,28 +78,10 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
 
   /** One message, start to end; public so a test can deliver the same message twice. */
   async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
-    const inbound = parseInboundAlarm(message.value, Date.now());
-    if (!inbound.ok) {
-      await this.deadLetter(topic, partition, message.offset, message.key, message.value, inbound.reason);
-      return;
-    }
-    try {
-      await this.retry.execute(() => this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`));
+    await this.pipeline.process({ topic, partition, message }, readInboundAlarm, async (inbound) => {
+      await this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`);
       this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'processed' });
-    } catch (error) {
-      if (isPoison(error)) {
-        await this.deadLetter(topic, partition, message.offset, message.key, message.value, (error as Error).message);
-        return;
-      }
-      this.logger.error({ msg: 'inbound alarm failed after retries; kafka will re-deliver', topic, partition, offset: message.offset, error: (error as Error).message });
-      throw error;
-    }
-  }
-
-  private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string): Promise<void> {
-    this.logger.warn({ msg: 'inbound alarm dead-lettered', topic, partition, offset, reason });
-    await sendDeadLetter(this.messaging.producer, { consumer: this.groupId, topic, partition, offset, key, value, reason });
-    this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'dead-lettered' });
+    });
   }
 
   private async disconnect(): Promise<void> {
@@ -114,4 +98,11 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
       clearTimeout(timer);
     }
   }
+}
+
+/** The alarm change a message holds; one that holds none is poison, with the reason. */
+function readInboundAlarm(value: Buffer | null) {
+  const inbound = parseInboundAlarm(value, Date.now());
+  if (!inbound.ok) throw new PoisonMessageError(inbound.reason);
+  return inbound;
 }

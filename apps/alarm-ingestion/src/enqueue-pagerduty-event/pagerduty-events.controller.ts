@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +7,7 @@ import { Authenticated, CurrentPrincipal, fieldProblems, type FieldProblem } fro
 import { RecordAlarmsHandler, type AlarmOutcome } from '../record-alarms/record-alarms.handler';
 import { PagerDutyActions, PagerDutyEventDto, PagerDutyFollowUpDto, PagerDutyTriggerDto, type PagerDutyEvent } from './pagerduty-event.dto';
 import { mapPagerDutyEvent, pagerDutyProblems } from './map-pagerduty-event';
+import { RecordAlarmsErrorsFilter } from '../record-alarms/record-alarms.errors';
 
 /** PagerDuty's answer, plus what Vigil did with the event (clients ignore fields they do not know). */
 export interface PagerDutyAccepted {
@@ -22,6 +23,7 @@ export interface PagerDutyAccepted {
  * with `dedup_key`, 400 `invalid event` with `errors` — so those tools handle Vigil's
  * answers as they handle PagerDuty's (retry 429 and 5xx, never 400).
  */
+@UseFilters(RecordAlarmsErrorsFilter)
 @Controller('api/v1/integrations/pagerduty')
 export class PagerDutyEventsController {
   constructor(private readonly handler: RecordAlarmsHandler) {}

@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Logger, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Logger, Post, UseFilters } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Principal } from '@vigil/auth';
 import { isDatabaseUnavailable } from '@vigil/persistence';
 import { Authenticated, ConfigDocumentsService, CurrentPrincipal, badRequest, fieldProblems } from '@vigil/platform-nest';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
+import { RecordAlarmsErrorsFilter } from '../record-alarms/record-alarms.errors';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
 import { AlertmanagerWebhookDto } from './alertmanager-webhook.dto';
 import {
@@ -22,6 +23,7 @@ export interface AlertmanagerWebhookResponse {
  * `http_config.authorization.credentials: <vigil token>`; Alertmanager retries 5xx and
  * never 4xx, so only a payload that can never be recorded gets a 400.
  */
+@UseFilters(RecordAlarmsErrorsFilter)
 @Controller('api/v1/integrations/alertmanager')
 export class AlertmanagerWebhookController {
   private readonly logger = new Logger(AlertmanagerWebhookController.name);

@@ -1,11 +1,13 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal, badRequest, fieldProblems } from '@vigil/platform-nest';
 import { AlarmBatchDto, AlarmChangeDto, alarmChangeProblems, toAlarmChange } from './alarm-change.dto';
 import { RecordAlarmsHandler, type RecordResponse } from './record-alarms.handler';
+import { RecordAlarmsErrorsFilter } from './record-alarms.errors';
 
+@UseFilters(RecordAlarmsErrorsFilter)
 @Controller('api/v1/alarms')
 export class RecordAlarmsController {
   constructor(private readonly handler: RecordAlarmsHandler) {}

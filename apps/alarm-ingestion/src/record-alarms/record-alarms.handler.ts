@@ -1,10 +1,11 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { eventKey, newEvent } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
 import { isDatabaseUnavailable } from '@vigil/persistence';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
+import { IdempotencyKeyReusedError } from './record-alarms.errors';
 import { TenantRateLimit } from './tenant-rate-limit';
 import type { AlarmResult } from './alarm-change.dto';
 import { decideAlarmChange, evolveAlarm, type AlarmChange, type AlarmEvent, type AlarmState } from './decide-alarm-change';
@@ -62,7 +63,7 @@ export class RecordAlarmsHandler {
     if (idempotency) {
       const [seen] = await manager.query('select request_hash, response from ingestion.idempotency_keys where tenant_id = $1 and key = $2', [tenantId, idempotency.key]);
       if (seen) {
-        if (seen.request_hash !== idempotency.requestHash) throw new UnprocessableEntityException('Idempotency-Key: was already used for a different request');
+        if (seen.request_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError('Idempotency-Key');
         return seen.response as RecordResponse;
       }
     }

@@ -1,10 +1,12 @@
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { INGESTION_CONFIG, type IngestionConfig } from '../ingestion.config';
+import { TenantOverRateError } from './record-alarms.errors';
 
 /**
  * Each tenant's share of ingestion, counted in alarm changes (a batch of 500 costs 500),
- * so one noisy monitor cannot starve the others. Over the limit: 429 with Retry-After.
+ * so one noisy monitor cannot starve the others. Over the limit: `TenantOverRateError`, which
+ * HTTP answers with 429 and Retry-After and the inbound consumer retries.
  * Counted per replica: with N replicas a tenant gets up to N × the rate.
  */
 @Injectable()
@@ -24,10 +26,7 @@ export class TenantRateLimit {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new HttpException(
-        { statusCode: 429, error: 'Too Many Requests', message: `tenant ${tenantId} is over its rate of alarm changes; retry after ${retryAfterSeconds} s`, retryAfterSeconds },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+      throw new TenantOverRateError(tenantId, retryAfterSeconds);
     }
   }
 }
