@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Severity } from '@vigil/contracts';
 import { badRequest } from '@vigil/platform-nest';
 import { clipIntervals, totalLength, type Interval } from '@vigil/sla-engine';
-import { isoIn } from '../daily-compliance/daily-compliance.handler';
-import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../report-facts/incident-as-of';
+import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../domain/incident-as-of.rules';
+import { encodeCursor, queryDigest } from '../domain/incident-cursor.rules';
+import { isoIn } from '../domain/local-time.rules';
+import { resolveAsOf, resolveComplianceRange } from '../http/report-query';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
 import { epochMs, incidentJson, INCIDENT_TOUCHES_RANGE, KNOWN_AT, MAINTENANCE_WINDOWS, ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
-import { resolveAsOf, resolveComplianceRange } from '../report-facts/report-query';
-import { encodeCursor, queryDigest } from './incident-cursor';
 import { IncidentRangeNames, type IncidentsQuery } from './incidents-query';
 
 const MINUTE_MS = 60_000;

@@ -3,12 +3,13 @@ import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { CreditTier } from '@vigil/contracts';
 import { isDatabaseUnavailable } from '@vigil/persistence';
-import type { HeldSpan } from '../report-cache/report-cache';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
 import type { Interval } from '@vigil/sla-engine';
-import { TENANT_SCOPE, type RollupRow } from '../daily-rollups/daily-rollups';
-import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../read-model/availability-target';
-import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from './incident-as-of';
+import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../domain/availability-target.rules';
+import { TENANT_SCOPE, type RollupRow } from '../domain/daily-rollups.rules';
+import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../domain/incident-as-of.rules';
+import type { BreachFact } from '../domain/monthly-report.rules';
+import type { HeldSpan } from '../domain/restatement.rules';
 
 /** What a report needs before it can resolve its range: the tenant's zone and the target of the scope. */
 export interface ReportScope {
@@ -18,15 +19,6 @@ export interface ReportScope {
   version: string;
   /** Whether no version since the held answer's restated its span (false when nothing is held). */
   untouched: boolean;
-}
-
-export interface BreachFact {
-  at: number;
-  eventId: string;
-  policy: string;
-  serviceId: string;
-  alarmKey: string | null;
-  reason: string;
 }
 
 /** The facts of a window as known at `asOf`. */
