@@ -3,7 +3,8 @@ import { assertNever, type AnyEvent } from '@vigil/contracts';
 import { localDays, nextLocalDay, startOfLocalDay, type Interval } from '@vigil/sla-engine';
 import { dailyCompliance, daysWindow } from '../domain/daily-compliance.rules';
 import { rollupRule, TENANT_SCOPE } from '../domain/daily-rollups.rules';
-import { epochMs, readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
+import { readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
+import { epochMs } from '../report-facts/report-facts.sql';
 
 /**
  * Days computed together: a bounded read per statement when a whole tenant is restated. Each read

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AnyEvent } from '@vigil/contracts';
 import { affectedFrom } from '../domain/restatement.rules';
-import { knownAtOf, tenantZone } from '../report-facts/report-facts.reader';
+import { tenantZone } from '../report-facts/report-facts.sql';
 
 /**
  * The time the event may have changed, once applied: from `affectedFrom` (or the earliest start of
@@ -58,7 +58,7 @@ export async function noteRestatement(event: AnyEvent, manager: EntityManager): 
        select $1, 1
        where $2::timestamptz is null or $2::timestamptz < (
          select date_trunc('day', now() at time zone z.zone) at time zone z.zone
-         from (select coalesce(${tenantZone('$1', knownAtOf('null'))}, 'UTC') as zone) z)
+         from (select coalesce(${tenantZone({ tenant: '$1', knownAt: 'null' })}, 'UTC') as zone) z)
        on conflict (tenant_id) do update set version = r.version + 1, restated_at = now()
        returning version)
      insert into reporting.restated_spans (tenant_id, version, starts_at, ends_at)
