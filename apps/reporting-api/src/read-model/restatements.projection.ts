@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AnyEvent } from '@vigil/contracts';
+import { assertNever, type AnyEvent } from '@vigil/contracts';
 import { affectedFrom } from '../domain/restatement.rules';
 import { tenantZone } from '../report-facts/report-facts.sql';
 
@@ -37,8 +37,18 @@ async function restatedSpan(event: AnyEvent, from: string | null, manager: Entit
       );
       return row.start === null || row.end === null ? all : { start: row.start, end: row.end };
     }
-    default:
+    // Configuration restates all of it (and returned above); the rest restates nothing, so never gets here.
+    case 'config-applied':
+    case 'config-deleted':
+    case 'sla-at-risk':
+    case 'escalation-triggered':
+    case 'escalation-acknowledged':
+    case 'escalation-resolved':
+    case 'notification-delivered':
+    case 'notification-failed':
       return all;
+    default:
+      return assertNever(event);
   }
 }
 
