@@ -1,4 +1,6 @@
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Boundaries (STYLE.md 10): an app never imports another app; libs never import apps;
@@ -61,5 +63,12 @@ export default [
       'no-restricted-imports': 'off',
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints }],
     },
+  },
+  {
+    // The reporting dashboard's script runs in the browser as it is served (no bundler): a classic
+    // script with the browser's globals and Chart.js's UMD global.
+    files: ['apps/reporting-api/src/dashboard/static/**/*.js'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: { ...globals.browser, Chart: 'readonly' } },
+    rules: { ...js.configs.recommended.rules },
   },
 ];

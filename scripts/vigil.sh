@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The single entry point behind the npm scripts: bash scripts/vigil.sh <command> [args...]
 #
-#   build       compile TypeScript to dist/ (tsc + tsc-alias)
+#   build       compile TypeScript to dist/ (tsc + tsc-alias) and copy the apps' static files
 #   infra-up    ensure Kafka and PostgreSQL; print KAFKA_BROKERS and DATABASE_URL
 #   infra-down  stop the local Kafka broker started by infra-up/start/test
 #   start       infra + build + the five services; stays in the foreground (Ctrl-C stops)
@@ -77,6 +77,13 @@ build() {
   log "building (tsc -p tsconfig.build.json)"
   bin tsc -p tsconfig.build.json
   bin tsc-alias -p tsconfig.build.json
+  # tsc emits only JavaScript: what an app serves as it is (apps/*/src/**/static/) is copied beside it.
+  local dir
+  while IFS= read -r -d '' dir; do
+    rm -rf "dist/$dir"
+    mkdir -p "dist/$dir"
+    cp -R "$dir/." "dist/$dir/"
+  done < <(find apps/*/src -type d -name static -print0)
   log "built in $((SECONDS - started)) s"
 }
 

@@ -2,11 +2,11 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '@vigil/auth';
 import { Authenticated, CurrentPrincipal } from '@vigil/platform-nest';
+import type { ComplianceRecord } from '../domain/daily-compliance.rules';
 import { ApiReportRange } from '../http/api-report-range';
 import { sendCsv } from '../http/csv-response';
+import { parseComplianceQuery } from '../http/report-query';
 import { reply, type Stale } from '../report-cache/report-cache';
-import { parseComplianceQuery } from '../report-facts/report-query';
-import type { ComplianceRecord } from './daily-compliance';
 import { DailyComplianceHandler, type ComplianceReport } from './daily-compliance.handler';
 
 const CsvColumns: Array<keyof ComplianceRecord> = ['date', 'compliance_percentage', 'target_percentage', 'uptime_minutes', 'downtime_minutes', 'sla_breaches'];

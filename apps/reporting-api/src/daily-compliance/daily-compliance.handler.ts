@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { Histogram } from 'prom-client';
 import { VigilMetrics } from '@vigil/platform-nest';
+import { localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
+import type { EffectiveTarget } from '../domain/availability-target.rules';
+import { countPerDay, dailyCompliance, daysWindow, type ComplianceRecord } from '../domain/daily-compliance.rules';
+import { coverage, rollupRecord, rollupRule, type RollupRow } from '../domain/daily-rollups.rules';
+import { isoIn } from '../domain/local-time.rules';
+import { resolveAsOf, resolveComplianceRange, type ComplianceQuery } from '../http/report-query';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
 import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
-import { resolveAsOf, resolveComplianceRange, type ComplianceQuery } from '../report-facts/report-query';
-import { localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
-import { coverage, rollupRecord, rollupRule, type RollupRow } from '../daily-rollups/daily-rollups';
-import type { EffectiveTarget } from '../read-model/availability-target';
-import { countPerDay, dailyCompliance, daysWindow, type ComplianceRecord } from './daily-compliance';
 
 export interface ComplianceReport {
   tenant_id: string;
@@ -114,8 +114,4 @@ export class DailyComplianceHandler {
       now,
     });
   }
-}
-
-export function isoIn(instant: number, zone: string): string {
-  return DateTime.fromMillis(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(instant).toISOString();
 }

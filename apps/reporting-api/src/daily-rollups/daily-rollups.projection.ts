@@ -1,9 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { assertNever, type AnyEvent } from '@vigil/contracts';
 import { localDays, nextLocalDay, startOfLocalDay, type Interval } from '@vigil/sla-engine';
-import { dailyCompliance, daysWindow } from '../daily-compliance/daily-compliance';
-import { epochMs, readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
-import { rollupRule, TENANT_SCOPE } from './daily-rollups';
+import { dailyCompliance, daysWindow } from '../domain/daily-compliance.rules';
+import { rollupRule, TENANT_SCOPE } from '../domain/daily-rollups.rules';
+import { readFacts, readScope, type Query } from '../report-facts/report-facts.reader';
+import { epochMs } from '../report-facts/report-facts.sql';
 
 /**
  * Days computed together: a bounded read per statement when a whole tenant is restated. Each read

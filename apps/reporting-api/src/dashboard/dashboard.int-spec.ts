@@ -113,6 +113,16 @@ describeInBrowser('dashboard in chromium against real Kafka and PostgreSQL', () 
     await page.close();
   }, 60_000);
 
+  it('styles the page from its own stylesheet', async () => {
+    const page = await open(uniqueTenant(), view());
+    await page.waitForSelector('body[data-state="empty"]');
+    const header = await page.$eval('header', (element) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(element).backgroundColor);
+    expect(header).toBe('rgb(15, 23, 42)');
+    const { status, headers } = await running().get('/dashboard/app.css', undefined);
+    expect({ status, type: headers.get('content-type') }).toEqual({ status: 200, type: 'text/css; charset=utf-8' });
+    await page.close();
+  }, 60_000);
+
   it('serves Chart.js from the app itself', async () => {
     const { status, headers, text } = await running().get('/dashboard/vendor/chart.umd.min.js', undefined);
     expect(status).toBe(200);

@@ -1,4 +1,4 @@
-import { encodeCursor } from './incident-cursor';
+import { encodeCursor } from '../domain/incident-cursor.rules';
 import { DefaultPageSize, parseIncidentsQuery } from './incidents-query';
 import { problemsOf } from '../testing/bad-request';
 

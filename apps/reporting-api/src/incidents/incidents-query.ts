@@ -1,6 +1,6 @@
 import type { FieldProblem } from '@vigil/platform-nest';
-import { parseComplianceQuery, single, type ComplianceQuery, type RangeNames } from '../report-facts/report-query';
-import { decodeCursor, type IncidentCursor } from './incident-cursor';
+import { decodeCursor, type IncidentCursor } from '../domain/incident-cursor.rules';
+import { parseComplianceQuery, single, type ComplianceQuery, type RangeNames } from '../http/report-query';
 
 export const IncidentRangeNames: RangeNames = { from: 'from', to: 'to' };
 export const DefaultPageSize = 100;

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Severity } from '@vigil/contracts';
 import { badRequest } from '@vigil/platform-nest';
 import { clipIntervals, totalLength, type Interval } from '@vigil/sla-engine';
-import { isoIn } from '../daily-compliance/daily-compliance.handler';
-import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../report-facts/incident-as-of';
+import { incidentAsOf, incidentDowntime, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../domain/incident-as-of.rules';
+import { encodeCursor, queryDigest } from '../domain/incident-cursor.rules';
+import { isoIn } from '../domain/local-time.rules';
+import { resolveAsOf, resolveComplianceRange } from '../http/report-query';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
-import { epochMs, incidentJson, INCIDENT_TOUCHES_RANGE, KNOWN_AT, MAINTENANCE_WINDOWS, ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
-import { resolveAsOf, resolveComplianceRange } from '../report-facts/report-query';
-import { encodeCursor, queryDigest } from './incident-cursor';
+import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
+import { epochMs, incidentJson, incidentTouchesWindow, maintenanceWindows, type WindowPlaceholders } from '../report-facts/report-facts.sql';
 import { IncidentRangeNames, type IncidentsQuery } from './incidents-query';
 
 const MINUTE_MS = 60_000;
@@ -74,16 +75,17 @@ export class IncidentsHandler {
       throw badRequest([{ field: 'cursor', rule: 'isCursorOfQuery', message: 'belongs to another query: keep from, to, service_id and as_of as they were' }]);
     }
     const limit = paginated ? query.limit : null;
+    const at: WindowPlaceholders = { tenant: '$1', start: '$3', end: '$4', knownAt: '$5' };
     const [facts] = await this.reader.query<{ rows: IncidentRow[]; windows: MaintenanceWindowView[] }>(
       `select
          coalesce((select json_agg(json_build_object('incident', p.incident, 'started_ms', p.started_ms) order by p.started_at, p.id) from (
-           select i.id, i.started_at, ${epochMs('i.started_at')} as started_ms, ${incidentJson('i', KNOWN_AT)} as incident
+           select i.id, i.started_at, ${epochMs('i.started_at')} as started_ms, ${incidentJson('i', at)} as incident
            from reporting.incidents i
-           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
+           where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${incidentTouchesWindow('i', at)}
              and ($6::timestamptz is null or (i.started_at, i.id) > ($6::timestamptz, $7::bigint))
            order by i.started_at, i.id
            limit $8) p), '[]'::json) as rows,
-         ${MAINTENANCE_WINDOWS} as windows`,
+         ${maintenanceWindows(at)} as windows`,
       [
         tenantId, query.serviceId ?? null, new Date(range.start), new Date(range.end), query.asOf ? new Date(now) : null,
         query.cursor ? new Date(query.cursor.startedAt) : null, query.cursor?.id ?? null, limit === null ? null : limit + 1,

@@ -1,5 +1,5 @@
 import { badRequest, type FieldProblem } from '@vigil/platform-nest';
-import { asOfParam, serviceIdParam, single, type DateParam } from '../report-facts/report-query';
+import { asOfParam, serviceIdParam, single, type DateParam } from '../http/report-query';
 
 export interface MonthlyReportQuery {
   month: string;

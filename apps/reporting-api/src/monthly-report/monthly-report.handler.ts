@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { badRequest } from '@vigil/platform-nest';
 import { localMonth, type Interval } from '@vigil/sla-engine';
-import { isoIn } from '../daily-compliance/daily-compliance.handler';
+import { isoIn } from '../domain/local-time.rules';
+import { monthlyReport } from '../domain/monthly-report.rules';
+import { resolveAsOf } from '../http/report-query';
 import { isClosed, ReportCache, type CachedAnswer } from '../report-cache/report-cache';
 import { ReportFactsReader, type ReportScope } from '../report-facts/report-facts.reader';
-import { resolveAsOf } from '../report-facts/report-query';
-import { monthlyReport } from './monthly-report';
 import type { MonthlyReportQuery } from './monthly-report-query';
 
 const MINUTE_MS = 60_000;

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { IANAZone } from 'luxon';
 import { assertNever, type EventEnvelope } from '@vigil/contracts';
 import { PoisonMessageError } from '@vigil/messaging';
-import { availabilityTargetOf, InvalidPolicySpecError } from './availability-target';
+import { availabilityTargetOf, InvalidPolicySpecError } from '../domain/availability-target.rules';
 
 /**
  * Projects the configuration reporting needs from the services that own it: the tenant's

@@ -1,44 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { assertNever, type AnyEvent } from '@vigil/contracts';
-import { knownAtOf, tenantZone } from '../report-facts/report-facts.reader';
-
-/**
- * From which instant an event may change what reports say: the earliest source time it carries
- * (a clear can cancel or shorten its outage from the start, so the start counts); `null` when
- * it may change everything (configuration); `undefined` when it changes no number or list.
- */
-export function affectedFrom(event: AnyEvent): string | null | undefined {
-  switch (event.type) {
-    case 'alarm-raised':
-      return event.data.raisedAt;
-    case 'alarm-severity-changed':
-      return earliest(event.data.raisedAt, event.data.changedAt);
-    case 'alarm-cleared':
-      return earliest(event.data.raisedAt, event.data.clearedAt);
-    case 'alarm-acknowledged':
-      return event.data.acknowledgedAt;
-    // A correction also moves or removes the breach it names, whose instant the event does not carry.
-    case 'sla-breached':
-      return event.data.corrects ? null : event.data.effectiveAt;
-    case 'sla-met':
-      return event.data.corrects ? null : undefined;
-    case 'config-applied':
-    case 'config-deleted':
-      return null;
-    // Not shown in any report (yet): no restatement.
-    case 'sla-at-risk':
-    case 'escalation-triggered':
-    case 'escalation-acknowledged':
-    case 'escalation-resolved':
-    case 'notification-delivered':
-    case 'notification-failed':
-      return undefined;
-    default:
-      return assertNever(event);
-  }
-}
-
-const earliest = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
+import { affectedFrom } from '../domain/restatement.rules';
+import { tenantZone } from '../report-facts/report-facts.sql';
 
 /**
  * The time the event may have changed, once applied: from `affectedFrom` (or the earliest start of
@@ -74,8 +37,18 @@ async function restatedSpan(event: AnyEvent, from: string | null, manager: Entit
       );
       return row.start === null || row.end === null ? all : { start: row.start, end: row.end };
     }
-    default:
+    // Configuration restates all of it (and returned above); the rest restates nothing, so never gets here.
+    case 'config-applied':
+    case 'config-deleted':
+    case 'sla-at-risk':
+    case 'escalation-triggered':
+    case 'escalation-acknowledged':
+    case 'escalation-resolved':
+    case 'notification-delivered':
+    case 'notification-failed':
       return all;
+    default:
+      return assertNever(event);
   }
 }
 
@@ -95,7 +68,7 @@ export async function noteRestatement(event: AnyEvent, manager: EntityManager): 
        select $1, 1
        where $2::timestamptz is null or $2::timestamptz < (
          select date_trunc('day', now() at time zone z.zone) at time zone z.zone
-         from (select coalesce(${tenantZone('$1', knownAtOf('null'))}, 'UTC') as zone) z)
+         from (select coalesce(${tenantZone({ tenant: '$1', knownAt: 'null' })}, 'UTC') as zone) z)
        on conflict (tenant_id) do update set version = r.version + 1, restated_at = now()
        returning version)
      insert into reporting.restated_spans (tenant_id, version, starts_at, ends_at)

@@ -8,6 +8,7 @@ import { VigilMetrics } from '@vigil/platform-nest';
 import { isDatabaseUnavailable } from '@vigil/persistence';
 import { isBrokenCircuit, isTimeout } from '@vigil/resilience';
 import type { Interval } from '@vigil/sla-engine';
+import type { HeldSpan } from '../domain/restatement.rules';
 
 /** An answer and what the cache knows about it. */
 export interface CachedAnswer<T> {
@@ -33,12 +34,6 @@ export interface Versioned {
   version: string;
   /** Asked with a held answer's version and span: whether no version since touched that span. */
   untouched?: boolean;
-}
-
-/** The time span a cached answer speaks of and the version it holds at, for the version check. */
-export interface HeldSpan {
-  version: string;
-  span: Interval;
 }
 
 const MaxEntries = 10_000;

@@ -3,12 +3,14 @@ import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { CreditTier } from '@vigil/contracts';
 import { isDatabaseUnavailable } from '@vigil/persistence';
-import type { HeldSpan } from '../report-cache/report-cache';
 import { PolicyRegistry, type IPolicy } from '@vigil/resilience';
 import type { Interval } from '@vigil/sla-engine';
-import { TENANT_SCOPE, type RollupRow } from '../daily-rollups/daily-rollups';
-import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../read-model/availability-target';
-import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from './incident-as-of';
+import { selectTarget, type AvailabilityTarget, type EffectiveTarget } from '../domain/availability-target.rules';
+import { TENANT_SCOPE, type RollupRow } from '../domain/daily-rollups.rules';
+import { incidentAsOf, type IncidentRecord, type IncidentView, type MaintenanceWindowView } from '../domain/incident-as-of.rules';
+import type { BreachFact } from '../domain/monthly-report.rules';
+import type { HeldSpan } from '../domain/restatement.rules';
+import { breachStands, epochMs, incidentJson, incidentTouchesWindow, knownAtOf, maintenanceWindows, tenantZone, type WindowPlaceholders } from './report-facts.sql';
 
 /** What a report needs before it can resolve its range: the tenant's zone and the target of the scope. */
 export interface ReportScope {
@@ -18,15 +20,6 @@ export interface ReportScope {
   version: string;
   /** Whether no version since the held answer's restated its span (false when nothing is held). */
   untouched: boolean;
-}
-
-export interface BreachFact {
-  at: number;
-  eventId: string;
-  policy: string;
-  serviceId: string;
-  alarmKey: string | null;
-  reason: string;
 }
 
 /** The facts of a window as known at `asOf`. */
@@ -53,74 +46,6 @@ interface FactsRow {
   breaches: BreachFact[];
   windows: MaintenanceWindowView[];
   credit_tiers: CreditTier[] | null;
-}
-
-/**
- * The moment whose knowledge a query reads, as parameter `$5`: an `as_of` instant, or null for
- * everything recorded so far (so an event stamped a little ahead of this clock counts at once).
- */
-export const KNOWN_AT = knownAtOf('$5');
-
-/** The moment whose knowledge a query reads, from the parameter named: null for everything recorded so far. */
-export function knownAtOf(parameter: string): string {
-  return `coalesce(${parameter}::timestamptz, 'infinity'::timestamptz)`;
-}
-
-/**
- * The tenant's (`tenant`) time zone as known at `known` (a `knownAtOf` expression): the latest
- * version recorded by then, unless deleted by then; null when there is none.
- */
-export function tenantZone(tenant: string, known: string): string {
-  return `(select t.timezone from (select timezone, deleted_at from reporting.tenants
-             where tenant_id = ${tenant} and recorded_at <= ${known} order by generation desc limit 1) t
-           where t.deleted_at is null or t.deleted_at > ${known})`;
-}
-
-/** Epoch milliseconds as a JSON number: no timestamp text to parse back. */
-export const epochMs = (column: string) => `(floor(extract(epoch from ${column}) * 1000))::bigint`;
-
-/**
- * Whether incident `i` may touch [`$3`, `$4`) as known at `$5`: started before the end, and ended
- * after the start or still open. As of a moment (`$5` set), also one ended or corrected later
- * (`incidentAsOf` then says exactly). Written so that, without `$5`, the as-of terms fold away
- * when PostgreSQL plans the statement with its values, and the start and end indexes both bound it.
- */
-export const INCIDENT_TOUCHES_RANGE = `i.started_at < $4
-  and ($5::timestamptz is null or i.recorded_at <= $5)
-  and (i.ended_at > $3 or i.ended_at is null or ($5::timestamptz is not null and (i.ended_recorded_at > $5 or i.corrections <> '[]'::jsonb)))`;
-
-/**
- * Whether breach `b` still counts as known at `$5`: no correction recorded by then names it, but
- * one restating it at its own instant.
- */
-export const BREACH_STANDS = `not exists (select 1 from reporting.breach_corrections c
-  where c.corrects = b.event_id and c.recorded_at <= ${KNOWN_AT} and not (c.kind = 'sla-breached' and c.effective_at = b.effective_at))`;
-
-/**
- * The tenant's (`$1`) maintenance windows overlapping [`$3`, `$4`) as known at `$5`: the latest
- * version recorded by then of each, unless deleted by then.
- */
-export const MAINTENANCE_WINDOWS = `coalesce((select json_agg(json_build_object('name', w.name, 'services', w.services, 'start', ${epochMs('w.starts_at')},
-             'end', ${epochMs('w.ends_at')}, 'reason', w.reason) order by w.starts_at)
-           from (select distinct on (name) * from reporting.maintenance_windows
-                 where tenant_id = $1 and recorded_at <= ${KNOWN_AT} order by name, generation desc) w
-           where (w.deleted_at is null or w.deleted_at > ${KNOWN_AT}) and w.starts_at < $4 and w.ends_at > $3), '[]'::json)`;
-
-/**
- * An incident row as JSON with its severity statements recorded by `asOf` (`$asOf` names the
- * parameter holding it): the shape `incidentAsOf` reads.
- */
-export function incidentJson(alias: string, asOf: string): string {
-  const i = alias;
-  return `json_build_object('id', ${i}.id::text, 'alarmKey', ${i}.alarm_key, 'serviceId', ${i}.service_id, 'severity', ${i}.severity,
-    'summary', ${i}.summary, 'startedAt', ${epochMs(`${i}.started_at`)}, 'endedAt', ${epochMs(`${i}.ended_at`)},
-    'recordedAt', ${epochMs(`${i}.recorded_at`)}, 'endedRecordedAt', ${epochMs(`${i}.ended_recorded_at`)},
-    'acknowledgedAt', ${epochMs(`${i}.acknowledged_at`)}, 'acknowledgedRecordedAt', ${epochMs(`${i}.acknowledged_recorded_at`)},
-    'resolution', ${i}.resolution, 'raisedEventId', ${i}.raised_event_id, 'clearedEventId', ${i}.cleared_event_id,
-    'acknowledgedEventId', ${i}.acknowledged_event_id, 'corrections', ${i}.corrections,
-    'severities', coalesce((select json_agg(json_build_object('at', ${epochMs('s.effective_from')}, 'severity', s.severity, 'rank', s.rank, 'eventId', s.event_id)
-        order by s.effective_from, s.rank, s.event_id)
-      from reporting.incident_severities s where s.incident_id = ${i}.id and s.recorded_at <= ${asOf}), '[]'::json))`;
 }
 
 /** The rollups of a window and what decides how far they answer it. */
@@ -181,6 +106,8 @@ export class ReportFactsReader {
    * alarm of the scope has been open (null: none is), and the breaches of the window: one round trip.
    */
   async settledDays(tenantId: string, serviceId: string | undefined, window: Interval, rule: string): Promise<SettledDays> {
+    // Everything recorded so far: `$5` is null.
+    const at: WindowPlaceholders = { tenant: '$1', start: '$3', end: '$4', knownAt: '$5' };
     const [row] = await this.query<{ rows: RollupRow[]; open_since: string | null; breaches: Array<{ at: number }> }>(
       `select
          coalesce((select json_agg(json_build_object('start', ${epochMs('r.day_start')}, 'date', r.date, 'compliance', r.compliance_percentage,
@@ -192,7 +119,7 @@ export class ReportFactsReader {
          coalesce((select json_agg(json_build_object('at', ${epochMs('b.effective_at')}) order by b.effective_at)
            from reporting.breaches b
            where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text) and b.effective_at >= $3 and b.effective_at < $4
-             and ${BREACH_STANDS}), '[]'::json) as breaches`,
+             and ${breachStands('b', at)}), '[]'::json) as breaches`,
       [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), null, rule],
     );
     return { rows: row.rows, openSince: row.open_since === null ? null : Number(row.open_since), breaches: row.breaches };
@@ -210,10 +137,11 @@ export class ReportFactsReader {
  * check are the tenant's current ones either way).
  */
 export async function readScope(query: Query, tenantId: string, serviceId: string | undefined, held?: HeldSpan, knownAtMs?: number): Promise<ReportScope> {
-  const known = knownAtOf('$6');
+  const at = { tenant: '$1', knownAt: '$6' };
+  const known = knownAtOf(at.knownAt);
   const [row] = await query<ScopeRow>(
     `select
-       ${tenantZone('$1', known)} as timezone,
+       ${tenantZone(at)} as timezone,
        -- Each policy's latest version recorded by then, unless deleted by then.
        coalesce((select json_agg(json_build_object(
            'policy', a.policy, 'services', a.services, 'selector', a.selector, 'objective', a.objective,
@@ -254,11 +182,13 @@ export async function readFacts(
   query: Query, tenantId: string, serviceId: string | undefined, window: Interval, knownAt: number | undefined,
   countedSeverities: readonly string[], creditSchedule: string | undefined,
 ): Promise<ReportFacts> {
+  const at: WindowPlaceholders = { tenant: '$1', start: '$3', end: '$4', knownAt: '$5' };
+  const known = knownAtOf(at.knownAt);
   const [row] = await query<FactsRow>(
     `select
-       coalesce((select json_agg(${incidentJson('i', KNOWN_AT)})
+       coalesce((select json_agg(${incidentJson('i', at)})
          from reporting.incidents i
-         where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${INCIDENT_TOUCHES_RANGE}
+         where i.tenant_id = $1 and ($2::text is null or i.service_id = $2::text) and ${incidentTouchesWindow('i', at)}
            and (i.resolution is distinct from 'cancelled' or ($5::timestamptz is not null and i.ended_recorded_at > $5))
            -- Down only while at a counted severity: leave out incidents that never had one.
            and (i.severity = any($6::text[]) or exists (select 1 from reporting.incident_severities s
@@ -267,10 +197,10 @@ export async function readFacts(
            'serviceId', b.service_id, 'alarmKey', b.alarm_key, 'reason', b.reason) order by b.effective_at)
          from reporting.breaches b
          where b.tenant_id = $1 and ($2::text is null or b.service_id = $2::text)
-           and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${KNOWN_AT} and ${BREACH_STANDS}), '[]'::json) as breaches,
-       ${MAINTENANCE_WINDOWS} as windows,
+           and b.effective_at >= $3 and b.effective_at < $4 and b.recorded_at <= ${known} and ${breachStands('b', at)}), '[]'::json) as breaches,
+       ${maintenanceWindows(at)} as windows,
        (select c.tiers from reporting.credit_schedules c
-         where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${KNOWN_AT} and (c.deleted_at is null or c.deleted_at > ${KNOWN_AT})
+         where c.tenant_id = $1 and c.name = $7::text and c.recorded_at <= ${known} and (c.deleted_at is null or c.deleted_at > ${known})
          order by c.generation desc limit 1) as credit_tiers`,
     [tenantId, serviceId ?? null, new Date(window.start), new Date(window.end), knownAt === undefined ? null : new Date(knownAt), countedSeverities, creditSchedule ?? null],
   );

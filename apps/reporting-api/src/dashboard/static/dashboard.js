@@ -1,74 +1,10 @@
-/**
- * The dashboard: one HTML page and one script, no framework. Chart.js comes from the app's own
- * node_modules (`/dashboard/vendor/chart.umd.min.js`): no CDN, the page works without internet.
+/*
+ * The dashboard's script, served as it is at /dashboard/app.js (no build step, no framework).
  * The token is taken from the URL fragment (`#token=…`, never sent to a server or a log) and kept
  * in the tab's sessionStorage; `from`, `to` and `service` in the fragment make a view linkable.
+ * Chart.js is the global `Chart`, from the app's own node_modules (/dashboard/vendor/chart.umd.min.js).
  */
-export const DashboardHtml = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Vigil · SLA dashboard</title>
-<style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1f2937; background: #f8fafc; }
-  header { display: flex; gap: 16px; align-items: center; flex-wrap: wrap; padding: 12px 20px; background: #0f172a; color: #f8fafc; }
-  header h1 { font-size: 18px; margin: 0 12px 0 0; }
-  header label { display: flex; gap: 6px; align-items: center; }
-  main { padding: 16px 20px; max-width: 1100px; }
-  section { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 16px; margin-bottom: 16px; }
-  #chart-box { position: relative; height: 320px; }
-  #credit dl { display: grid; grid-template-columns: repeat(4, auto); gap: 4px 16px; margin: 0; }
-  #credit dt { color: #64748b; } #credit dd { margin: 0; font-weight: 600; }
-  table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e2e8f0; }
-  .empty { text-align: center; padding: 48px 16px; color: #475569; font-size: 16px; }
-  .error { color: #b91c1c; }
-  [hidden] { display: none !important; }
-</style>
-</head>
-<body data-state="loading">
-<header>
-  <h1>Vigil SLA</h1>
-  <label>Service <select id="service"><option value="">All services</option></select></label>
-  <label>From <input type="date" id="from"></label>
-  <label>To <input type="date" id="to"></label>
-</header>
-<main>
-  <section id="sign-in" hidden>
-    <p>Open this page with a reporting token: <code>/dashboard#token=…</code> (<code>vigil token issue --tenant T --scopes reports:read</code>), or paste one:</p>
-    <form id="token-form"><input id="token" size="60" autocomplete="off"> <button>Show</button></form>
-  </section>
-  <section id="empty" class="empty" hidden>SLA analytics will appear once alarms arrive</section>
-  <p id="error" class="error" hidden></p>
-  <div id="content" hidden>
-    <section>
-      <h2>Daily compliance</h2>
-      <div id="chart-box"><canvas id="chart" aria-label="Daily compliance against the target"></canvas></div>
-      <p>Click a day to see its incidents.</p>
-    </section>
-    <section id="credit">
-      <h2 id="credit-title">Monthly credit</h2>
-      <dl>
-        <dt>Availability</dt><dd id="availability"></dd>
-        <dt>Target</dt><dd id="target"></dd>
-        <dt>Error budget used</dt><dd id="budget"></dd>
-        <dt>SLA credit</dt><dd id="credit-percentage"></dd>
-      </dl>
-    </section>
-    <section id="day" hidden>
-      <h2 id="day-title"></h2>
-      <table id="incidents"><thead><tr><th>Alarm</th><th>Service</th><th>Severity</th><th>Started</th><th>Ended</th><th>Downtime (min)</th><th>Resolution</th></tr></thead><tbody></tbody></table>
-      <p id="no-incidents" hidden>No incidents on this day.</p>
-    </section>
-  </div>
-</main>
-<script src="/dashboard/vendor/chart.umd.min.js"></script>
-<script src="/dashboard/app.js"></script>
-</body>
-</html>
-`;
-
-export const DashboardScript = `'use strict';
+'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
   const fragment = new URLSearchParams(location.hash.slice(1));
@@ -194,4 +130,3 @@ export const DashboardScript = `'use strict';
   $('token-form').addEventListener('submit', (e) => { e.preventDefault(); sessionStorage.setItem('vigil-token', $('token').value.trim()); reload(); });
   load().catch(fail);
 })();
-`;

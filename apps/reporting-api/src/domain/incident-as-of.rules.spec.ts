@@ -1,4 +1,4 @@
-import { incidentAsOf, incidentDowntime, scopeMaintenance, type IncidentRecord } from './incident-as-of';
+import { incidentAsOf, incidentDowntime, scopeMaintenance, type IncidentRecord } from './incident-as-of.rules';
 
 const at = (iso: string) => Date.parse(iso);
 

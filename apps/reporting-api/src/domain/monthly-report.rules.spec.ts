@@ -1,8 +1,8 @@
 import type { CreditTier } from '@vigil/contracts';
 import { localMonth } from '@vigil/sla-engine';
-import { DefaultTarget, type EffectiveTarget } from '../read-model/availability-target';
-import type { IncidentView, MaintenanceWindowView } from '../report-facts/incident-as-of';
-import { monthlyReport } from './monthly-report';
+import { DefaultTarget, type EffectiveTarget } from './availability-target.rules';
+import type { IncidentView, MaintenanceWindowView } from './incident-as-of.rules';
+import { monthlyReport } from './monthly-report.rules';
 
 const at = (iso: string) => Date.parse(iso);
 const NOVEMBER = localMonth('2026-11', 'Europe/Berlin');

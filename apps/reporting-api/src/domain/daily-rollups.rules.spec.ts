@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { localDays } from '@vigil/sla-engine';
-import { dailyCompliance, type IncidentSpan } from '../daily-compliance/daily-compliance';
-import { DefaultTarget } from '../read-model/availability-target';
-import { coverage, rollupRecord, rollupRule, type RollupRow } from './daily-rollups';
+import { DefaultTarget } from './availability-target.rules';
+import { dailyCompliance, type IncidentSpan } from './daily-compliance.rules';
+import { coverage, rollupRecord, rollupRule, type RollupRow } from './daily-rollups.rules';
 
 const BERLIN = 'Europe/Berlin';
 const at = (iso: string) => Date.parse(iso);

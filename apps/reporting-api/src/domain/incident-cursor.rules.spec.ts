@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, queryDigest } from './incident-cursor';
+import { decodeCursor, encodeCursor, queryDigest } from './incident-cursor.rules';
 
 describe('incident cursors', () => {
   it('round-trips where a page ended and the query it belongs to', () => {

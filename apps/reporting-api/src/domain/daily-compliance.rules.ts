@@ -1,7 +1,7 @@
 import type { Severity } from '@vigil/contracts';
 import { dailyAvailability, localDays, type Interval, type LocalDay } from '@vigil/sla-engine';
-import type { EffectiveTarget } from '../read-model/availability-target';
-import { incidentDowntime, scopeMaintenance, type DowntimeSource, type MaintenanceWindowView } from '../report-facts/incident-as-of';
+import type { EffectiveTarget } from './availability-target.rules';
+import { incidentDowntime, scopeMaintenance, type DowntimeSource, type MaintenanceWindowView } from './incident-as-of.rules';
 
 /** An incident as the compliance report needs it; `endedAt` null while the alarm is active. */
 export type IncidentSpan = DowntimeSource;

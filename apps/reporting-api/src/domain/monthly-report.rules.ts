@@ -2,9 +2,18 @@ import type { CreditTier, Severity } from '@vigil/contracts';
 import {
   availability, clipIntervals, creditPercentage, dropShorterThan, subtractIntervals, totalLength, unionIntervals, type Interval,
 } from '@vigil/sla-engine';
-import type { EffectiveTarget } from '../read-model/availability-target';
-import { incidentDowntime, scopeMaintenance, type IncidentView, type MaintenanceWindowView } from '../report-facts/incident-as-of';
-import type { BreachFact } from '../report-facts/report-facts.reader';
+import type { EffectiveTarget } from './availability-target.rules';
+import { incidentDowntime, scopeMaintenance, type IncidentView, type MaintenanceWindowView } from './incident-as-of.rules';
+
+/** A breach as known at the moment asked about, dated by when it became true (`at`). */
+export interface BreachFact {
+  at: number;
+  eventId: string;
+  policy: string;
+  serviceId: string;
+  alarmKey: string | null;
+  reason: string;
+}
 
 export interface MonthlyReportInput {
   incidents: IncidentView[];

@@ -1,4 +1,4 @@
-import { availabilityTargetOf, DefaultTarget, InvalidPolicySpecError, selectTarget, type AvailabilityTarget } from './availability-target';
+import { availabilityTargetOf, DefaultTarget, InvalidPolicySpecError, selectTarget, type AvailabilityTarget } from './availability-target.rules';
 
 const target = (policy: string, objective: number, scope: Partial<AvailabilityTarget> = {}): AvailabilityTarget => ({
   policy, objective, countedSeverities: ['critical', 'major'], minimumOutageMs: 0, ...scope,

@@ -1,6 +1,6 @@
 import type { Interval, LocalDay } from '@vigil/sla-engine';
-import type { ComplianceRecord } from '../daily-compliance/daily-compliance';
-import type { EffectiveTarget } from '../read-model/availability-target';
+import type { EffectiveTarget } from './availability-target.rules';
+import type { ComplianceRecord } from './daily-compliance.rules';
 
 /** The scope of the whole tenant in `daily_rollups` (a service is never named `*`: it means every service). */
 export const TENANT_SCOPE = '*';

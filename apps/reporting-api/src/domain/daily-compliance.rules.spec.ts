@@ -1,6 +1,6 @@
 import { localDays } from '@vigil/sla-engine';
-import { DefaultTarget, type EffectiveTarget } from '../read-model/availability-target';
-import { countPerDay, dailyCompliance, daysWindow, type IncidentSpan } from './daily-compliance';
+import { DefaultTarget, type EffectiveTarget } from './availability-target.rules';
+import { countPerDay, dailyCompliance, daysWindow, type IncidentSpan } from './daily-compliance.rules';
 
 const BERLIN = 'Europe/Berlin';
 const at = (iso: string) => Date.parse(iso);
