@@ -4,7 +4,7 @@ import { Topics } from '@vigil/contracts';
 import { issueToken } from '@vigil/auth';
 import { EventCollector } from '@vigil/messaging/testing';
 import { startTestApp } from '@vigil/platform-nest/testing';
-import { testEnv, uniqueTenant } from '@vigil/testing';
+import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { alertmanagerPayload } from './alertmanager-payload.fixture';
 
@@ -41,11 +41,21 @@ describe('POST /api/v1/integrations/alertmanager against real Kafka and PostgreS
   const notify = (tenant: string, body: unknown) => send(tenant, '/api/v1/integrations/alertmanager', body);
   const storedEvents = async (tenant: string): Promise<Array<{ type: string; stream_id: string; version: number }>> =>
     dataSource.query('select type, stream_id, version from ingestion.events where tenant_id = $1 order by position', [tenant]);
-  /** The tenant's events on Kafka once the last expected one arrived (the relay keeps per-key order). */
+  /**
+   * The tenant's events on Kafka, once nothing more can come: a marker alarm is recorded on each
+   * service the tenant's events name, and the relay keeps per-key order, so once every marker is
+   * on Kafka every event before it is too.
+   */
   const relayed = async (tenant: string, count: number) => {
-    await collector.waitForEvent(tenant, 'alarm-cleared');
-    await new Promise((r) => setTimeout(r, 500));
-    const events = collector.events(tenant);
+    const services: Array<{ service: string }> = await dataSource.query(
+      `select distinct payload->'data'->>'serviceId' as service from ingestion.events where tenant_id = $1`, [tenant]);
+    for (const { service } of services) {
+      const marker = { alarmId: `marker-${service}`, serviceId: service, severity: 'info', status: 'raised', summary: 'marker', source: 'test', occurredAt: new Date().toISOString() };
+      expect((await send(tenant, '/api/v1/alarms', marker)).status).toBe(202);
+    }
+    await eventually('the markers relayed', async () =>
+      services.every(({ service }) => collector.events(tenant, 'alarm-raised').some((e) => e.data.alarmKey === `marker-${service}`)));
+    const events = collector.events(tenant).filter((e) => !String(e.data.alarmKey).startsWith('marker-'));
     expect(events).toHaveLength(count);
     return events;
   };

@@ -24,7 +24,7 @@ const Outcomes: readonly ApplyOutcome[] = ['created', 'updated', 'unchanged'];
 /** Why a request never got an answer, in words an operator can act on. */
 function unreachable(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `did not answer within ${timeoutMs / 1000} s`;
-  const code = ((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code) as string | undefined;
+  const code: string = (error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code ?? '';
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
