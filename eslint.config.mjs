@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import { basename } from 'node:path';
 import nx from '@nx/eslint-plugin';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -31,13 +32,42 @@ const testDepConstraints = depConstraints.map((c) =>
 /** Tests, and the kits and harnesses only tests use: they are linted as tests. */
 const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.faults-spec.ts', '**/testing/**/*.ts', 'apps/*/test/**/*.ts', 'apps/vigil-e2e/**/*.ts', 'libs/testing/**/*.ts'];
 
+// STYLE.md 8: kebab-case, with at most one role suffix from this list (one word per role:
+// `rules`, never `rule`), and for tests the tier last (`x.handler.spec.ts` is not needed:
+// `x.spec.ts` beside `x.handler.ts`; a qualifier such as `record-alarms.faults.int-spec.ts` may stand before it).
+const fileRoles = [
+  'algebra', 'backoff', 'calendar', 'client', 'command', 'config', 'consumer', 'controller', 'decider', 'dto', 'errors',
+  'filter', 'fixture', 'guard', 'handler', 'interceptor', 'mapper', 'matcher', 'middleware', 'migration', 'module',
+  'options', 'projection', 'query', 'reader', 'repository', 'request', 'retention', 'rules', 'scenario', 'service',
+  'sli', 'sql', 'store', 'timer', 'view',
+];
+const kebab = '[a-z0-9]+(?:-[a-z0-9]+)*';
+const sourceName = new RegExp(`^${kebab}(?:\\.(?:${fileRoles.join('|')}|v[0-9]+))?\\.ts$`);
+const testName = new RegExp(`^${kebab}(?:\\.${kebab})?\\.(?:spec|int-spec|e2e-spec|faults-spec)\\.ts$`);
+const vigil = {
+  rules: {
+    'file-name': {
+      meta: { type: 'suggestion', schema: [], messages: { name: 'file name {{name}}: kebab-case with one role suffix of eslint.config.mjs `fileRoles` (or a test tier)' } },
+      create(context) {
+        return {
+          Program(node) {
+            const name = basename(context.filename);
+            if (!sourceName.test(name) && !testName.test(name)) context.report({ node, messageId: 'name', data: { name } });
+          },
+        };
+      },
+    },
+  },
+};
+
 export default [
   { ignores: ['**/dist', '**/node_modules', '.toolchain', '.cache', '.vigil', 'tmp', 'tools/cli/bin/*.js', 'jest.config.js', 'jest.faults.config.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    plugins: { '@nx': nx },
+    plugins: { '@nx': nx, vigil },
     rules: {
+      'vigil/file-name': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {

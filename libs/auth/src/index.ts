@@ -1,5 +1,5 @@
 export * from './scopes';
-export * from './unauthorized.error';
+export * from './unauthorized.errors';
 export * from './auth-config';
 export * from './local-key-pair';
 export * from './token-verifier';

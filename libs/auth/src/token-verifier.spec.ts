@@ -7,7 +7,7 @@ import type { AuthConfig } from './auth-config';
 import { issueToken } from './issue-token';
 import { ensureLocalKeyPair } from './local-key-pair';
 import { TokenVerifier } from './token-verifier';
-import { UnauthorizedError } from './unauthorized.error';
+import { UnauthorizedError } from './unauthorized.errors';
 
 describe('TokenVerifier', () => {
   let home: string;

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from './auth-config';
 import { ensureLocalKeyPair } from './local-key-pair';
 import { isScope, type Principal } from './scopes';
-import { KeysUnavailableError, UnauthorizedError } from './unauthorized.error';
+import { KeysUnavailableError, UnauthorizedError } from './unauthorized.errors';
 
 export const TokenAlgorithm = 'ES256';
 

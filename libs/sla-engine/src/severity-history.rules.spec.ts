@@ -1,5 +1,5 @@
 import type { Severity } from '@vigil/contracts';
-import { countedIntervals, latestSeverity, serviceDowntime, severitySegments, type IncidentTimes, type SeverityChange } from './severity-history.rule';
+import { countedIntervals, latestSeverity, serviceDowntime, severitySegments, type IncidentTimes, type SeverityChange } from './severity-history.rules';
 
 const at = (hhmm: string) => Date.parse(`2026-11-03T${hhmm}:00.000Z`);
 const change = (hhmm: string, severity: Severity, rank: number): SeverityChange => ({ at: at(hhmm), severity, rank });

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import fc from 'fast-check';
-import { burnRate, burnRateReadings, DefaultBurnRateRules, firingBurnRateRules, nextBurnRateFiringAt } from './burn-rate.rule';
+import { burnRate, burnRateReadings, DefaultBurnRateRules, firingBurnRateRules, nextBurnRateFiringAt } from './burn-rate.rules';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
 const MINUTE = 60_000;

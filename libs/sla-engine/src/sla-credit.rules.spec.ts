@@ -1,4 +1,4 @@
-import { creditPercentage } from './sla-credit.rule';
+import { creditPercentage } from './sla-credit.rules';
 
 const standard = [
   { below: 99.9, credit: 10 },

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { aroundTheClock, calendarFromSpec } from './business-time.calendar';
-import { resolutionClock, resolutionVerdict } from './resolution-clock.rule';
+import { resolutionClock, resolutionVerdict } from './resolution-clock.rules';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
 const HOUR = 3_600_000;
