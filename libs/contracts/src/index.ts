@@ -5,6 +5,7 @@ export * from './events/severity';
 export * from './events/alarm-events';
 export * from './events/sla-events';
 export * from './events/escalation-events';
+export * from './events/event-versions';
 export * from './events/notification-events';
 export * from './events/config-events';
 export * from './events/envelope';
