@@ -5,6 +5,8 @@ export * from './events/severity';
 export * from './events/alarm-events';
 export * from './events/sla-events';
 export * from './events/escalation-events';
+export * from './events/escalation-events.v1';
+export * from './events/escalation-events.upcasters';
 export * from './events/event-versions';
 export * from './events/notification-events';
 export * from './events/config-events';

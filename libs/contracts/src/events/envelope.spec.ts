@@ -22,7 +22,7 @@ const samples: { [T in EventType]: EventDataOf<T> } = {
   'sla-breached': { ...verdict, alarm, budgetConsumed: 1 },
   'sla-met': { ...verdict, policyType: 'resolution', alarm, deadline: at },
   'escalation-triggered': {
-    escalationId, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], alarm,
+    escalationId, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], serviceId: alarm.serviceId, alarms: [alarm],
     reason: { trigger: 'alarm-raised', eventId },
   },
   'escalation-acknowledged': { escalationId, alarm, acknowledgedBy: 'ada', acknowledgedAt: at },

@@ -1,3 +1,5 @@
+import { EscalationTriggeredDataV1 } from './escalation-events.v1';
+import { escalationTriggeredV1ToV2 } from './escalation-events.upcasters';
 import type { EventType } from './event-types';
 
 /**
@@ -9,6 +11,11 @@ export interface OlderVersion<Data extends object = object, Next extends object 
   readonly upcast: (data: Data) => Next;
   /** What the step changes, for the event catalogue (docs/events.md). */
   readonly change: string;
+}
+
+function olderVersion<Data extends object, Next extends object>(data: new () => Data, upcast: (data: Data) => Next, change: string): OlderVersion {
+  // The step is only ever handed data its own class validated.
+  return { data, upcast: upcast as (data: object) => Next, change };
 }
 
 /** One event type's history: the version producers write, and each older version still read, by number. */
@@ -33,7 +40,12 @@ export const EventVersions = {
   'sla-at-risk': { current: 1, older: none },
   'sla-breached': { current: 1, older: none },
   'sla-met': { current: 1, older: none },
-  'escalation-triggered': { current: 1, older: none },
+  'escalation-triggered': {
+    current: 2,
+    older: {
+      1: olderVersion(EscalationTriggeredDataV1, escalationTriggeredV1ToV2, '`alarm` becomes `serviceId` (the alarm\'s) and `alarms: [alarm]`'),
+    },
+  },
   'escalation-acknowledged': { current: 1, older: none },
   'escalation-resolved': { current: 1, older: none },
   'notification-delivered': { current: 1, older: none },
