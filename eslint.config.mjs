@@ -39,7 +39,7 @@ const fileRoles = [
   'algebra', 'backoff', 'calendar', 'client', 'command', 'config', 'consumer', 'controller', 'decider', 'dto', 'errors',
   'filter', 'fixture', 'guard', 'handler', 'interceptor', 'mapper', 'matcher', 'middleware', 'migration', 'module',
   'options', 'projection', 'query', 'reader', 'repository', 'request', 'retention', 'rules', 'scenario', 'service',
-  'sli', 'sql', 'store', 'timer', 'view',
+  'sli', 'sql', 'store', 'timer', 'upcasters', 'view',
 ];
 const kebab = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const sourceName = new RegExp(`^${kebab}(?:\\.(?:${fileRoles.join('|')}|v[0-9]+))?\\.ts$`);

@@ -2,8 +2,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  ConfigApplyRoute, Topics, eventKey, newEvent, topicOf,
-  type AlarmRef, type EscalationPolicySpec, type EventEnvelope, type EventType,
+  ConfigApplyRoute, Topics, eventKey, newEvent, pagedAlarm, topicOf,
+  type AlarmRef, type EscalationPolicySpec, type EscalationTriggeredData, type EventEnvelope, type EventType,
 } from '@vigil/contracts';
 import { issueToken, type Scope } from '@vigil/auth';
 import { EventCollector } from '@vigil/messaging/testing';
@@ -117,7 +117,7 @@ describe('escalation against real Kafka and PostgreSQL', () => {
 
   const pages = (tenant: string, alarmKey?: string) =>
     (collector.events(tenant, 'escalation-triggered') as unknown as Envelope[])
-      .filter((e) => !alarmKey || (e.data.alarm as AlarmRef).alarmKey === alarmKey);
+      .filter((e) => !alarmKey || pagedAlarm(e.data as unknown as EscalationTriggeredData).alarmKey === alarmKey);
 
   const waitForPage = (tenant: string, alarmKey: string, round: number, level: number) =>
     eventually(`page of ${alarmKey} round ${round} level ${level}`, async () =>
@@ -146,7 +146,7 @@ describe('escalation against real Kafka and PostgreSQL', () => {
 
     const level0 = await waitForPage(tenant, 'db-down', 0, 0);
     expect(level0.data).toEqual({
-      escalationId: level0.subject, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], alarm,
+      escalationId: level0.subject, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], serviceId: 'checkout-api', alarms: [alarm],
       reason: { trigger: 'sla-breached', eventId: breach.id, policy: 'critical-paging', detail: 'resolution deadline passed' },
     });
     expect(level0).toMatchObject({ causationId: breach.id, correlationId: breach.correlationId, sequence: 2 });
@@ -327,7 +327,7 @@ describe('escalation against real Kafka and PostgreSQL', () => {
     expect(level0).toMatchObject({
       causationId: upgrade.id, correlationId: upgrade.correlationId,
       data: {
-        policy: 'critical-paging', alarm: critical,
+        policy: 'critical-paging', serviceId: 'checkout-api', alarms: [critical],
         reason: { trigger: 'alarm-raised', eventId: upgrade.id, policy: 'critical-paging', detail: 'severity warning → critical: latency is failing' },
       },
     });

@@ -1,4 +1,7 @@
-/** Every Kafka topic Vigil uses, in one table. Names are versioned; a breaking change gets a new topic. */
+/**
+ * Every Kafka topic Vigil uses, in one table. Names are versioned; a change that breaks the
+ * topic itself gets a new topic. A new version of one event type does not: it is upcast on read (ADR 0027).
+ */
 export const Topics = {
   alarmsInbound: 'vigil.alarms.inbound.v1',
   alarmEvents: 'vigil.alarm-events.v1',

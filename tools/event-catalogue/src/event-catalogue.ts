@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { getMetadataStorage } from 'class-validator';
-import { EventDataClasses, EventTypes, Topics, deadLetterTopicOf, topicOf, type EventType } from '@vigil/contracts';
+import { EventDataClasses, EventTypes, EventVersions, Topics, deadLetterTopicOf, topicOf, type EventHistory, type EventType } from '@vigil/contracts';
 
 /** Who publishes to and reads each topic (DESIGN.md, Services). */
 const TopicUse: Record<string, { producers: string; consumers: string }> = {
@@ -22,9 +22,15 @@ function describeRules(metadatas: Array<{ name?: string; type: string; constrain
   return { optional, rules: rules.join(', ') };
 }
 
-/** The fields of an event type's `data`, with the validator's rules: what a consumer may rely on. */
-export function dataFields(type: EventType): Array<{ field: string; optional: boolean; rules: string }> {
-  const metadatas = getMetadataStorage().getTargetValidationMetadatas(EventDataClasses[type], '', true, false);
+type DataField = { field: string; optional: boolean; rules: string };
+
+/** The fields of an event type's `data` at its current version, with the validator's rules: what a consumer may rely on. */
+export function dataFields(type: EventType): DataField[] {
+  return fieldsOf(EventDataClasses[type]);
+}
+
+function fieldsOf(dataClass: new () => object): DataField[] {
+  const metadatas = getMetadataStorage().getTargetValidationMetadatas(dataClass, '', true, false);
   const byField = new Map<string, typeof metadatas>();
   for (const m of metadatas) byField.set(m.propertyName, [...(byField.get(m.propertyName) ?? []), m]);
   return [...byField].map(([field, ms]) => ({ field, ...describeRules(ms) })).sort((a, b) => Number(a.optional) - Number(b.optional) || a.field.localeCompare(b.field));
@@ -40,6 +46,15 @@ export function renderEventCatalogue(): string {
     'Every event is one JSON envelope (`id` uuid v7, `type`, `version`, `tenantId`, `subject`, `sequence`, `occurredAt`, `recordedAt`, `correlationId`, `causationId`, `data`).',
     'Kafka key `tenantId/serviceId`; headers `event-type`, `correlation-id`, `tenant-id` and W3C `traceparent`. Consumers ignore fields they do not know.',
     '',
+    '## Versions',
+    '',
+    'Each event type has its own `version`. Producers always write the current one. A consumer validates an event against the shape of',
+    'its own version, then upcasts it one version at a time to the current one with pure steps kept in `libs/contracts`',
+    '(`*.v1.ts` for the old shapes), and validates it again; a version newer than the build knows is refused naming `version`',
+    '(dead-lettered). Topic names keep `.v1`: a topic\'s version changes only when the topic itself breaks, not when an event',
+    'type gets a new version. An old version is listed below until no retained event and no running producer has it',
+    '(docs/adr/0027-events-are-upcast-on-read.md).',
+    '',
     '## Topics',
     '',
     '| topic | produced by | consumed by | dead letters |',
@@ -49,8 +64,17 @@ export function renderEventCatalogue(): string {
     '## Event types',
   ];
   for (const type of EventTypes) {
-    lines.push('', `### \`${type}\``, '', `Topic \`${topicOf(type)}\`, version 1. \`data\`:`, '', '| field | required | rules |', '|---|---|---|');
-    for (const f of dataFields(type)) lines.push(`| \`${f.field}\` | ${f.optional ? 'no' : 'yes'} | ${f.rules.replace(/\|/g, '\\|')} |`);
+    const history: EventHistory = EventVersions[type];
+    lines.push('', `### \`${type}\``, '', `Topic \`${topicOf(type)}\`, version ${history.current}. \`data\`:`, '');
+    lines.push(...fieldTable(dataFields(type)));
+    for (const [version, older] of Object.entries(history.older).sort(([a], [b]) => Number(b) - Number(a))) {
+      lines.push('', `Version ${version}, still read: upcast to ${Number(version) + 1}, ${older.change}. \`data\`:`, '');
+      lines.push(...fieldTable(fieldsOf(older.data)));
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function fieldTable(fields: DataField[]): string[] {
+  return ['| field | required | rules |', '|---|---|---|', ...fields.map((f) => `| \`${f.field}\` | ${f.optional ? 'no' : 'yes'} | ${f.rules.replace(/\|/g, '\\|')} |`)];
 }

@@ -29,10 +29,10 @@ describe('escalation events', () => {
     const message = escalationEventFor(evolve(state, fact), fact, undefined)!;
     expect(message.key).toBe('acme/checkout-api');
     expect(message.event).toMatchObject({
-      type: 'escalation-triggered', tenantId: 'acme', subject: state.id, sequence: 2, occurredAt: t0.toISOString(),
+      type: 'escalation-triggered', version: 2, tenantId: 'acme', subject: state.id, sequence: 2, occurredAt: t0.toISOString(),
       causationId: breach.id, correlationId: 'corr-alarm',
       data: {
-        escalationId: state.id, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], alarm,
+        escalationId: state.id, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'], serviceId: 'checkout-api', alarms: [alarm],
         reason: { trigger: 'sla-breached', eventId: breach.id, policy: 'critical-paging', detail: 'deadline passed' },
       },
     });

@@ -8,7 +8,7 @@ import { eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { DeliveryTimerKind, deliverySubject } from '../delivery-log/delivery';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
-import { acknowledgedAfter, resolvedAfter, triggered, useNotifier, type NotifierTestKit, type startReceiver } from '../testing/notifier-test-kit';
+import { acknowledgedAfter, resolvedAfter, testAlarm, triggered, triggeredV1, useNotifier, type NotifierTestKit, type startReceiver } from '../testing/notifier-test-kit';
 import { DeliverNotificationHandler } from './deliver-notification.handler';
 import { DeliveryWorkers } from './delivery-workers';
 
@@ -250,6 +250,63 @@ describe('notifier delivering escalations against real Kafka and PostgreSQL', ()
     ]);
     expect(slack.requests[0].body.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'section' })]));
     expect(bystander.requests).toHaveLength(0);
+  });
+
+  it('pages for a version 1 escalation-triggered still on the topic exactly as for its version 2, with the alarm of its v1 body', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    const slack = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url, secret: 'change-me' });
+    await applyChannel(tenant, 'oncall-slack', { type: 'slack', url: slack.url });
+    const old = triggeredV1(tenant, ['ops-webhook', 'oncall-slack']);
+    const fresh = triggered(tenant, ['ops-webhook', 'oncall-slack'], old.data.escalationId);
+    const current = { ...fresh, data: { ...fresh.data, reason: old.data.reason } };
+    expect([old.version, old.data.alarm, current.version]).toEqual([1, testAlarm, 2]);
+
+    await produce(old, acknowledgedAfter(old));
+    await eventually('the v1 page and its acknowledgement delivered', async () => collector.events(tenant, 'notification-delivered').length === 4);
+    await produce(current);
+    await eventually('the v2 page delivered', async () => collector.events(tenant, 'notification-delivered').length === 6);
+
+    const [oldPage, acknowledgement, currentPage] = hook.requests;
+    const asPaged = (r: { body: Record<string, unknown> }) => ({ ...r.body, eventId: undefined, occurredAt: undefined });
+    expect(oldPage.body).toMatchObject({ type: 'escalation-triggered', eventId: old.id, alarm: testAlarm, escalation: { id: old.data.escalationId, level: 1, round: 0 } });
+    expect(asPaged(oldPage)).toEqual(asPaged(currentPage));
+    expect(acknowledgement.body).toMatchObject({ type: 'escalation-acknowledged', alarm: testAlarm, escalation: { level: 1, round: 0, policy: 'critical-paging' } });
+    expect(slack.requests.map((r) => r.body.text)).toEqual([
+      expect.stringMatching(/^:rotating_light: \[CRITICAL\] checkout-api: Primary DB unreachable \(alarm fp-db-down, level 1, round 0\)$/),
+      expect.stringMatching(/^:eyes: Acknowledged by ada/),
+      expect.stringMatching(/^:rotating_light: \[CRITICAL\] checkout-api: Primary DB unreachable \(alarm fp-db-down, level 1, round 0\)$/),
+    ]);
+    const delivered = collector.events(tenant, 'notification-delivered').filter((e) => e.data.escalationEventId === old.id);
+    expect(delivered.map((e) => collector.messages.find((m) => m.value === e)?.key)).toEqual([`${tenant}/checkout-api`, `${tenant}/checkout-api`]);
+    const [logged] = await dataSource.query(`select event from notifier.deliveries where escalation_event_id = $1 and channel = 'ops-webhook'`, [old.id]);
+    expect(logged.event).toMatchObject({ id: old.id, version: 2, data: { serviceId: 'checkout-api', alarms: [testAlarm] } });
+  });
+
+  it('delivers a page planned before version 2, whose delivery log row still holds the version 1 event', async () => {
+    const tenant = uniqueTenant();
+    const hook = await receiver();
+    await applyChannel(tenant, 'ops-webhook', { type: 'webhook', url: hook.url });
+    const old = triggeredV1(tenant, ['ops-webhook']);
+    const workers = app.get(DeliveryWorkers);
+    // As the notifier of the build before stored it: the event as consumed then, one `alarm`.
+    await dataSource.transaction(async (manager) => {
+      await manager.query(
+        `insert into notifier.deliveries (tenant_id, escalation_event_id, escalation_id, event_type, channel, event) values ($1, $2, $3, $4, 'ops-webhook', $5::jsonb)`,
+        [tenant, old.id, old.data.escalationId, old.type, JSON.stringify(old)],
+      );
+      await workers.timers.schedule(manager, {
+        tenantId: tenant, kind: DeliveryTimerKind, subject: deliverySubject(old.id, 'ops-webhook'), dueAt: new Date(), payload: { escalationEventId: old.id, channel: 'ops-webhook' },
+      });
+    });
+    workers.kick();
+
+    const delivered = await collector.waitForEvent(tenant, 'notification-delivered');
+    expect(delivered).toMatchObject({ causationId: old.id, data: { escalationEventId: old.id, escalationId: old.data.escalationId, channel: 'ops-webhook', statusCode: 200 } });
+    expect(collector.messages.find((m) => m.value === delivered)?.key).toBe(`${tenant}/checkout-api`);
+    expect(hook.requests).toHaveLength(1);
+    expect(hook.requests[0].body).toMatchObject({ type: 'escalation-triggered', eventId: old.id, alarm: testAlarm, escalation: { id: old.data.escalationId, level: 1, round: 0 } });
   });
 
   it('posts again with the same Idempotency-Key when the process dies between the call and the commit', async () => {

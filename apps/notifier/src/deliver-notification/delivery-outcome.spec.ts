@@ -7,7 +7,7 @@ const event = newEvent({
   type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00.000Z',
   data: {
     escalationId, policy: 'critical-paging', level: 0, round: 0, targets: ['ops-webhook'],
-    alarm: { alarmKey: 'fp-1', serviceId: 'checkout-api', severity: 'critical', summary: 'down' },
+    serviceId: 'checkout-api', alarms: [{ alarmKey: 'fp-1', serviceId: 'checkout-api', severity: 'critical', summary: 'down' }],
     reason: { trigger: 'alarm-raised', eventId: '0196a4b0-0000-7000-8000-000000000001' },
   },
 });

@@ -1,6 +1,7 @@
 import { Topics, eventKey, newEvent, newEventId, type EventEnvelope } from '@vigil/contracts';
 import { idempotencyKey, type Delivery, type EscalationEvent } from '../delivery-log/delivery';
 import type { FinishedDelivery } from '../delivery-log/delivery-log.repository';
+import { serviceOf } from './notification-context';
 
 /** How one delivery ended, after every attempt it was allowed. */
 export type SendOutcome =
@@ -60,7 +61,7 @@ export interface DeliveryConsequences {
  */
 export function consequencesOf(delivery: Delivery, outcome: SendOutcome, now: Date): DeliveryConsequences {
   const attempts = Math.max(1, outcome.attempts);
-  const key = eventKey(delivery.tenantId, delivery.event.data.alarm.serviceId);
+  const key = eventKey(delivery.tenantId, serviceOf(delivery.event));
   const base = {
     escalationEventId: delivery.escalationEventId,
     escalationId: delivery.escalationId,

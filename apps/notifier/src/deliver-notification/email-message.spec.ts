@@ -10,7 +10,7 @@ const spec = { from: 'Vigil <vigil@example.com>', to: ['oncall@example.com'] };
 describe('buildEmailMessage', () => {
   const triggered = newEvent({
     type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00.000Z',
-    data: { escalationId, policy: 'critical-paging', level: 1, round: 0, targets: ['ops-mail'], alarm, reason },
+    data: { escalationId, policy: 'critical-paging', level: 1, round: 0, targets: ['ops-mail'], serviceId: alarm.serviceId, alarms: [alarm], reason },
   });
 
   it('reads like the page: severity, service, summary and level in the subject, the acknowledge link in the body', () => {

@@ -1,3 +1,4 @@
+import { assertNever, pagedAlarm, type AlarmRef } from '@vigil/contracts';
 import type { EscalationEvent, TriggerContext } from '../delivery-log/delivery';
 
 /** What the delivery needs to know besides the event. */
@@ -21,3 +22,20 @@ export function pagedWith(event: EscalationEvent, context: NotificationContext):
   return context.trigger;
 }
 
+/** The alarm a notification shows: the one a page is about, or the one an acknowledgement or resolution names. */
+export function alarmOf(event: EscalationEvent): AlarmRef {
+  switch (event.type) {
+    case 'escalation-triggered':
+      return pagedAlarm(event.data);
+    case 'escalation-acknowledged':
+    case 'escalation-resolved':
+      return event.data.alarm;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The service an escalation event is about: its Kafka key, and that of what the notifier publishes in reply. */
+export function serviceOf(event: EscalationEvent): string {
+  return event.type === 'escalation-triggered' ? event.data.serviceId : event.data.alarm.serviceId;
+}

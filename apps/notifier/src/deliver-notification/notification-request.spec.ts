@@ -10,7 +10,7 @@ const context = { escalationBaseUrl: 'https://escalation.example.com/' };
 
 const triggered = newEvent({
   type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00.000Z',
-  data: { escalationId, policy: 'critical-paging', level: 1, round: 2, targets: ['ops-webhook'], alarm, reason },
+  data: { escalationId, policy: 'critical-paging', level: 1, round: 2, targets: ['ops-webhook'], serviceId: alarm.serviceId, alarms: [alarm], reason },
 });
 const resolved = newEvent({
   type: 'escalation-resolved', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T11:00:00.000Z',

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { PagerDutyEventsUrl, assertNever, type AlarmRef, type ChannelType, type EscalationReason, type NotificationChannelSpec } from '@vigil/contracts';
 import { idempotencyKey, type EscalationEvent } from '../delivery-log/delivery';
 import { buildEmailMessage, type EmailMessage } from './email-message';
-import { acknowledgeUrl, pagedWith, type NotificationContext } from './notification-context';
+import { acknowledgeUrl, alarmOf, pagedWith, type NotificationContext } from './notification-context';
 import { buildPagerDutyEvent } from './pagerduty-event';
 
 /** The JSON a webhook receives. Fields are only ever added (DESIGN.md, Evolution). */
@@ -57,18 +57,14 @@ export function signBody(body: string | Buffer, secret: string): string {
 
 export function buildWebhookBody(event: EscalationEvent, context: NotificationContext): WebhookBody {
   const paged = pagedWith(event, context);
+  const alarm = alarmOf(event);
   const body: WebhookBody = {
     type: event.type,
     eventId: event.id,
     tenantId: event.tenantId,
     occurredAt: event.occurredAt,
     escalation: { id: event.data.escalationId, policy: paged?.policy, level: paged?.level, round: paged?.round },
-    alarm: {
-      alarmKey: event.data.alarm.alarmKey,
-      serviceId: event.data.alarm.serviceId,
-      severity: event.data.alarm.severity,
-      summary: event.data.alarm.summary,
-    },
+    alarm: { alarmKey: alarm.alarmKey, serviceId: alarm.serviceId, severity: alarm.severity, summary: alarm.summary },
     reason: paged?.reason,
     links: {},
   };
@@ -96,7 +92,7 @@ function slackEscape(text: string): string {
 /** Slack's incoming-webhook format: `text` (also the notification preview) and blocks. */
 export function buildSlackBody(event: EscalationEvent, context: NotificationContext): SlackBody {
   const paged = pagedWith(event, context);
-  const { alarmKey, serviceId, severity, summary } = event.data.alarm;
+  const { alarmKey, serviceId, severity, summary } = alarmOf(event);
   const level = paged ? `level ${paged.level}, round ${paged.round}` : 'level unknown';
   let headline: string;
   let footer: string;

@@ -10,7 +10,7 @@ describe('buildPagerDutyEvent', () => {
   it('triggers an incident keyed by the escalation, with severity, source, summary and an acknowledge link', () => {
     const event = newEvent({
       type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00.000Z',
-      data: { escalationId, policy: 'paging', level: 1, round: 0, targets: ['pd'], alarm, reason },
+      data: { escalationId, policy: 'paging', level: 1, round: 0, targets: ['pd'], serviceId: alarm.serviceId, alarms: [alarm], reason },
     });
     expect(buildPagerDutyEvent(event, 'R0UT1NG', context)).toEqual({
       routing_key: 'R0UT1NG',
@@ -46,7 +46,7 @@ describe('buildPagerDutyEvent', () => {
   it('cuts a summary longer than PagerDuty takes', () => {
     const event = newEvent({
       type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00.000Z',
-      data: { escalationId, policy: 'paging', level: 0, round: 0, targets: ['pd'], alarm: { ...alarm, summary: 'x'.repeat(2_000) }, reason },
+      data: { escalationId, policy: 'paging', level: 0, round: 0, targets: ['pd'], serviceId: alarm.serviceId, alarms: [{ ...alarm, summary: 'x'.repeat(2_000) }], reason },
     });
     const built = buildPagerDutyEvent(event, 'R', context);
     expect(built.event_action === 'trigger' && built.payload.summary.length).toBe(1024);

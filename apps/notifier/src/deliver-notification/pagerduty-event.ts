@@ -1,6 +1,6 @@
 import { assertNever, type Severity } from '@vigil/contracts';
 import type { EscalationEvent } from '../delivery-log/delivery';
-import { acknowledgeUrl, type NotificationContext } from './notification-context';
+import { acknowledgeUrl, alarmOf, type NotificationContext } from './notification-context';
 
 /** PagerDuty's four severities; Vigil's five fold into them. */
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -39,7 +39,8 @@ export function buildPagerDutyEvent(event: EscalationEvent, routingKey: string, 
   const dedup = event.data.escalationId;
   switch (event.type) {
     case 'escalation-triggered': {
-      const { alarm, level, round, policy, reason } = event.data;
+      const { level, round, policy, reason } = event.data;
+      const alarm = alarmOf(event);
       const summary = `[${alarm.severity.toUpperCase()}] ${alarm.serviceId}: ${alarm.summary}`;
       return {
         routing_key: routingKey,

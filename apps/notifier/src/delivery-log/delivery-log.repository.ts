@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { EscalationEventTypes, parseEvent, type AnyEvent, type EventType } from '@vigil/contracts';
 import type { Delivery, EscalationEvent, TriggerContext } from './delivery';
 
 const TABLE = 'notifier.deliveries';
@@ -11,7 +12,8 @@ interface DeliveryRow {
   escalation_id: string;
   event_type: Delivery['eventType'];
   channel: string;
-  event: EscalationEvent;
+  /** As consumed then: of the version current when it was planned, maybe older than this build's. */
+  event: unknown;
   trigger: TriggerContext | null;
   status: Delivery['status'];
   attempts: number;
@@ -47,13 +49,13 @@ export class DeliveryLogRepository {
    * channel whose every trigger failed never heard of it), with the latest trigger each got.
    */
   async notifiedChannels(manager: EntityManager, tenantId: string, escalationId: string): Promise<Map<string, TriggerContext>> {
-    const rows: Array<{ channel: string; event: EventEnvelopeOfTrigger }> = await manager.query(
+    const rows: Array<{ channel: string; event: unknown }> = await manager.query(
       `select distinct on (channel) channel, event from ${TABLE}
        where tenant_id = $1 and escalation_id = $2 and event_type = 'escalation-triggered' and status <> 'failed'
        order by channel, id desc`,
       [tenantId, escalationId],
     );
-    return new Map(rows.map((r) => [r.channel, { policy: r.event.data.policy, level: r.event.data.level, round: r.event.data.round, reason: r.event.data.reason }]));
+    return new Map(rows.map((r) => [r.channel, triggerContextOf(storedEvent(r.event))]));
   }
 
   /** The delivery, locked for the rest of the caller's transaction. */
@@ -82,7 +84,25 @@ export class DeliveryLogRepository {
   }
 }
 
-type EventEnvelopeOfTrigger = Extract<EscalationEvent, { type: 'escalation-triggered' }>;
+/**
+ * A stored event at this build's version: a row planned before its type's latest version
+ * holds the older one, read as the topic's would be (docs/adr/0027-events-are-upcast-on-read.md).
+ */
+function storedEvent(stored: unknown): EscalationEvent {
+  const event = parseEvent(stored);
+  if (!isEscalationEvent(event)) throw new Error(`the delivery log holds a ${event.type} event`);
+  return event;
+}
+
+function isEscalationEvent(event: AnyEvent): event is EscalationEvent {
+  return (EscalationEventTypes as readonly EventType[]).includes(event.type);
+}
+
+function triggerContextOf(event: EscalationEvent): TriggerContext {
+  if (event.type !== 'escalation-triggered') throw new Error(`expected an escalation-triggered, the delivery log holds a ${event.type}`);
+  const { policy, level, round, reason } = event.data;
+  return { policy, level, round, reason };
+}
 
 function toDelivery(row: DeliveryRow): Delivery {
   return {
@@ -92,7 +112,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     escalationId: row.escalation_id,
     eventType: row.event_type,
     channel: row.channel,
-    event: row.event,
+    event: storedEvent(row.event),
     trigger: row.trigger ?? undefined,
     status: row.status,
     attempts: row.attempts,

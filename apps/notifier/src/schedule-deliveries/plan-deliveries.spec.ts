@@ -9,7 +9,7 @@ const escalationId = '0196a4b0-0000-7000-8000-0000000000e1';
 function triggered(targets: string[]) {
   return newEvent({
     type: 'escalation-triggered', tenantId: 'acme', subject: escalationId, occurredAt: '2026-11-03T10:00:00Z',
-    data: { escalationId, policy: 'critical-paging', level: 1, round: 0, targets, alarm, reason },
+    data: { escalationId, policy: 'critical-paging', level: 1, round: 0, targets, serviceId: alarm.serviceId, alarms: [alarm], reason },
   });
 }
 

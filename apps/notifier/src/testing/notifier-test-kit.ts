@@ -5,7 +5,7 @@ import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { issueToken } from '@vigil/auth';
-import { Topics, eventKey, newEvent, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
+import { Topics, eventKey, newEvent, type EscalationTriggeredDataV1, type EventEnvelope, type NotificationChannelSpec } from '@vigil/contracts';
 import { EventCollector } from '@vigil/messaging/testing';
 import { startTestApp } from '@vigil/platform-nest/testing';
 import { testEnv } from '@vigil/testing';
@@ -52,13 +52,23 @@ export function triggered(tenantId: string, targets: string[], escalationId: str
   return newEvent({
     type: 'escalation-triggered', tenantId, subject: escalationId, occurredAt: new Date().toISOString(),
     data: {
-      escalationId, policy: 'critical-paging', level: 1, round: 0, targets, alarm: testAlarm,
+      escalationId, policy: 'critical-paging', level: 1, round: 0, targets, serviceId: testAlarm.serviceId, alarms: [testAlarm],
       reason: { trigger: 'sla-breached', eventId: randomUUID(), policy: 'checkout-availability', detail: 'error budget exhausted' },
     },
   });
 }
 
-export function acknowledgedAfter(trigger: ReturnType<typeof triggered>, acknowledgedBy = 'ada') {
+/** The same page as the escalation service wrote it before version 2, naming its one `alarm`: what the topic still holds. */
+export function triggeredV1(tenantId: string, targets: string[], escalationId: string = randomUUID()) {
+  const { data: { serviceId: _serviceId, alarms: _alarms, ...unchanged }, ...envelope } = triggered(tenantId, targets, escalationId);
+  const data: EscalationTriggeredDataV1 = { ...unchanged, alarm: testAlarm };
+  return { ...envelope, version: 1, data };
+}
+
+/** What an acknowledgement or resolution takes of the page before it, whatever its version. */
+type Trigger = Pick<EventEnvelope, 'id' | 'correlationId' | 'tenantId'> & { data: { escalationId: string } };
+
+export function acknowledgedAfter(trigger: Trigger, acknowledgedBy = 'ada') {
   const { escalationId } = trigger.data;
   return newEvent({
     type: 'escalation-acknowledged', tenantId: trigger.tenantId, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
@@ -66,13 +76,16 @@ export function acknowledgedAfter(trigger: ReturnType<typeof triggered>, acknowl
   });
 }
 
-export function resolvedAfter(trigger: ReturnType<typeof triggered>) {
+export function resolvedAfter(trigger: Trigger) {
   const { escalationId } = trigger.data;
   return newEvent({
     type: 'escalation-resolved', tenantId: trigger.tenantId, subject: escalationId, occurredAt: new Date().toISOString(), causedBy: trigger,
     data: { escalationId, alarm: testAlarm, resolvedAt: new Date().toISOString() },
   });
 }
+
+/** An event as written to the topic: of the current version, or an older one a replay still meets. */
+type Produced = Pick<EventEnvelope, 'tenantId' | 'type'>;
 
 /** A Kafka producer, receivers, and the apply call, shared by the notifier's int tests (which bring the collector). */
 export class NotifierTestKit {
@@ -109,12 +122,12 @@ export class NotifierTestKit {
     if (response.status !== 200) throw new Error(`apply ${name}: ${response.status} ${JSON.stringify(body)}`);
   }
 
-  async produce(...events: EventEnvelope[]): Promise<void> {
+  async produce(...events: Produced[]): Promise<void> {
     await this.produceWithHeaders({}, ...events);
   }
 
   /** As a relay publishes them, with headers such as `traceparent` besides the event type. */
-  async produceWithHeaders(headers: Record<string, string>, ...events: EventEnvelope[]): Promise<void> {
+  async produceWithHeaders(headers: Record<string, string>, ...events: Produced[]): Promise<void> {
     await this.producer.send({
       topic: Topics.escalationEvents,
       acks: -1,

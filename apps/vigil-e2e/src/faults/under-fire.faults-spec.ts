@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { ServiceNames, Topics, deadLetterTopicOf } from '@vigil/contracts';
+import { ServiceNames, Topics, deadLetterTopicOf, pagedAlarm, parseEvent } from '@vigil/contracts';
 import { TcpProxy, eventually, testEnv, uniqueTenant } from '@vigil/testing';
 import { ServiceProcesses, repoRoot } from '../service-processes';
 import { forgetConsumerOffsets } from './consumer-groups';
@@ -266,8 +266,11 @@ describe('Vigil under fire', () => {
     const critical = alarms.filter((a) => a.severity === 'critical').map((a) => a.alarmKey).sort();
     const escalationsByAlarm = new Map<string, Set<string>>();
     for (const e of triggered) {
-      const key = (e.data.alarm as { alarmKey: string }).alarmKey;
-      escalationsByAlarm.set(key, (escalationsByAlarm.get(key) ?? new Set()).add(e.data.escalationId as string));
+      // Read as a consumer reads it: whatever version is on the topic, at the current one.
+      const page = parseEvent(e);
+      if (page.type !== 'escalation-triggered') continue;
+      const key = pagedAlarm(page.data).alarmKey;
+      escalationsByAlarm.set(key, (escalationsByAlarm.get(key) ?? new Set()).add(page.data.escalationId));
     }
     expect([...escalationsByAlarm.keys()].sort()).toEqual(critical);
     // A second escalation for one alarm is a second page from the start: a redelivery processed twice.

@@ -4,10 +4,14 @@ import { AlarmAcknowledgedData, AlarmClearedData, AlarmRaisedData, AlarmSeverity
 import { ConfigAppliedData, ConfigDeletedData } from './config-events';
 import { EscalationAcknowledgedData, EscalationResolvedData, EscalationTriggeredData } from './escalation-events';
 import { EventTypes, assertNever, type EventType } from './event-types';
+import { EventVersions, type EventHistory } from './event-versions';
 import { NotificationDeliveredData, NotificationFailedData } from './notification-events';
 import { SlaAtRiskData, SlaBreachedData, SlaMetData } from './sla-events';
 
-/** The runtime validator of each event type's `data`; the static type is the class itself. */
+/**
+ * The runtime validator of each event type's `data` at its current version (event-versions.ts);
+ * the static type is the class itself.
+ */
 export const EventDataClasses = {
   'alarm-raised': AlarmRaisedData,
   'alarm-severity-changed': AlarmSeverityChangedData,
@@ -74,19 +78,44 @@ export function describeValidationErrors(errors: ValidationError[], prefix = '')
 }
 
 /**
- * Checks an event read from the wire. Unknown fields are kept (consumers ignore what
- * they do not know) and the versions this build understands are checked.
+ * Checks an event read from the wire and brings it to the version this build works with:
+ * its data is validated against the class of its own version, taken through each step up
+ * to the current version, and validated again. Unknown fields are kept (consumers ignore
+ * what they do not know). A version newer than this build knows is refused, naming `version`.
  */
 export function parseEvent(raw: unknown): AnyEvent {
   if (typeof raw !== 'object' || raw === null) throw new InvalidEventError(['event: must be a JSON object']);
   const shape = plainToInstance(EnvelopeShape, raw);
   const problems = describeValidationErrors(validateSync(shape));
   if (problems.length > 0) throw new InvalidEventError(problems);
-  if (shape.version !== 1) throw new InvalidEventError([`version: ${shape.version} of ${shape.type} is not understood by this build`]);
-  const data = plainToInstance(EventDataClasses[shape.type] as new () => object, shape.data);
-  const dataProblems = describeValidationErrors(validateSync(data), 'data');
-  if (dataProblems.length > 0) throw new InvalidEventError(dataProblems);
-  return { ...(raw as object), data: shape.data } as unknown as AnyEvent;
+  const history: EventHistory = EventVersions[shape.type];
+  const { version } = shape;
+  if (version > history.current) {
+    throw new InvalidEventError([`version: ${version} of ${shape.type} is newer than this build knows (it reads up to ${history.current})`]);
+  }
+  const own = version === history.current ? EventDataClasses[shape.type] : history.older[version]?.data;
+  if (!own) throw new InvalidEventError([`version: ${version} of ${shape.type} is no longer read by this build (it reads from ${oldestVersionOf(history)})`]);
+  assertValidData(own, shape.data, '');
+  let data: object = shape.data;
+  for (let from = version; from < history.current; from++) data = stepFrom(shape.type, history, from)(data);
+  if (version < history.current) assertValidData(EventDataClasses[shape.type], data, ` (upcast from version ${version})`);
+  return { ...(raw as object), version: history.current, data } as unknown as AnyEvent;
+}
+
+function assertValidData(dataClass: new () => object, data: object, note: string): void {
+  const problems = describeValidationErrors(validateSync(plainToInstance(dataClass, data)), 'data');
+  if (problems.length > 0) throw new InvalidEventError(problems.map((problem) => `${problem}${note}`));
+}
+
+function stepFrom(type: EventType, history: EventHistory, from: number): (data: object) => object {
+  const step = history.older[from];
+  // A gap in the chain is a defect of this build, not of the event.
+  if (!step) throw new Error(`event-versions: ${type} has no step from version ${from}`);
+  return step.upcast;
+}
+
+function oldestVersionOf(history: EventHistory): number {
+  return Math.min(history.current, ...Object.keys(history.older).map(Number));
 }
 
 export function isEventOfType<T extends EventType>(event: AnyEvent, type: T): event is Extract<AnyEvent, { type: T }> {

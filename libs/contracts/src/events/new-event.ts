@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EventType } from './event-types';
 import type { EventDataOf, EventEnvelope } from './envelope';
+import { currentVersionOf } from './event-versions';
 
 export interface NewEventInput<T extends EventType> {
   type: T;
@@ -19,12 +20,13 @@ export function newEventId(): string {
   return uuidv7();
 }
 
+/** A new event at its type's current version: producers never write an older one. */
 export function newEvent<T extends EventType>(input: NewEventInput<T>): EventEnvelope<T> {
   const id = newEventId();
   return {
     id,
     type: input.type,
-    version: 1,
+    version: currentVersionOf(input.type),
     tenantId: input.tenantId,
     subject: input.subject,
     sequence: input.sequence ?? 0,
