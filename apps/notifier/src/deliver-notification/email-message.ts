@@ -1,6 +1,6 @@
-import { assertNever } from '@vigil/contracts';
+import { assertNever, escalationAlarm } from '@vigil/contracts';
 import { idempotencyKey, type EscalationEvent } from '../delivery-log/delivery';
-import { acknowledgeUrl, alarmOf, pagedWith, type NotificationContext } from './notification-context';
+import { acknowledgeUrl, pagedWith, type NotificationContext } from './notification-context';
 
 /** What nodemailer is handed for one notification. */
 export interface EmailMessage {
@@ -26,7 +26,7 @@ function messageIdOf(key: string): string {
  */
 export function buildEmailMessage(event: EscalationEvent, channel: string, spec: { from: string; to: string[] }, context: NotificationContext): EmailMessage {
   const paged = pagedWith(event, context);
-  const { alarmKey, serviceId, severity, summary } = alarmOf(event);
+  const { alarmKey, serviceId, severity, summary } = escalationAlarm(event);
   const level = paged ? `level ${paged.level}, round ${paged.round}` : 'level unknown';
   const page = `[${severity.toUpperCase()}] ${serviceId}: ${summary}`;
   const facts = [

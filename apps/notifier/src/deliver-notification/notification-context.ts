@@ -1,4 +1,3 @@
-import { assertNever, pagedAlarm, type AlarmRef } from '@vigil/contracts';
 import type { EscalationEvent, TriggerContext } from '../delivery-log/delivery';
 
 /** What the delivery needs to know besides the event. */
@@ -20,19 +19,6 @@ export function pagedWith(event: EscalationEvent, context: NotificationContext):
     return { policy, level, round, reason };
   }
   return context.trigger;
-}
-
-/** The alarm a notification shows: the one a page is about, or the one an acknowledgement or resolution names. */
-export function alarmOf(event: EscalationEvent): AlarmRef {
-  switch (event.type) {
-    case 'escalation-triggered':
-      return pagedAlarm(event.data);
-    case 'escalation-acknowledged':
-    case 'escalation-resolved':
-      return event.data.alarm;
-    default:
-      return assertNever(event);
-  }
 }
 
 /** The service an escalation event is about: its Kafka key, and that of what the notifier publishes in reply. */

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { PagerDutyEventsUrl, assertNever, type AlarmRef, type ChannelType, type EscalationReason, type NotificationChannelSpec } from '@vigil/contracts';
+import { PagerDutyEventsUrl, assertNever, escalationAlarm, type AlarmRef, type ChannelType, type EscalationReason, type NotificationChannelSpec } from '@vigil/contracts';
 import { idempotencyKey, type EscalationEvent } from '../delivery-log/delivery';
 import { buildEmailMessage, type EmailMessage } from './email-message';
-import { acknowledgeUrl, alarmOf, pagedWith, type NotificationContext } from './notification-context';
+import { acknowledgeUrl, pagedWith, type NotificationContext } from './notification-context';
 import { buildPagerDutyEvent } from './pagerduty-event';
 
 /** The JSON a webhook receives. Fields are only ever added (DESIGN.md, Evolution). */
@@ -57,7 +57,7 @@ export function signBody(body: string | Buffer, secret: string): string {
 
 export function buildWebhookBody(event: EscalationEvent, context: NotificationContext): WebhookBody {
   const paged = pagedWith(event, context);
-  const alarm = alarmOf(event);
+  const alarm = escalationAlarm(event);
   const body: WebhookBody = {
     type: event.type,
     eventId: event.id,
@@ -92,7 +92,7 @@ function slackEscape(text: string): string {
 /** Slack's incoming-webhook format: `text` (also the notification preview) and blocks. */
 export function buildSlackBody(event: EscalationEvent, context: NotificationContext): SlackBody {
   const paged = pagedWith(event, context);
-  const { alarmKey, serviceId, severity, summary } = alarmOf(event);
+  const { alarmKey, serviceId, severity, summary } = escalationAlarm(event);
   const level = paged ? `level ${paged.level}, round ${paged.round}` : 'level unknown';
   let headline: string;
   let footer: string;

@@ -1,6 +1,6 @@
-import { assertNever, type Severity } from '@vigil/contracts';
+import { assertNever, escalationAlarm, type Severity } from '@vigil/contracts';
 import type { EscalationEvent } from '../delivery-log/delivery';
-import { acknowledgeUrl, alarmOf, type NotificationContext } from './notification-context';
+import { acknowledgeUrl, type NotificationContext } from './notification-context';
 
 /** PagerDuty's four severities; Vigil's five fold into them. */
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -40,7 +40,7 @@ export function buildPagerDutyEvent(event: EscalationEvent, routingKey: string, 
   switch (event.type) {
     case 'escalation-triggered': {
       const { level, round, policy, reason } = event.data;
-      const alarm = alarmOf(event);
+      const alarm = escalationAlarm(event);
       const summary = `[${alarm.severity.toUpperCase()}] ${alarm.serviceId}: ${alarm.summary}`;
       return {
         routing_key: routingKey,

@@ -1,10 +1,7 @@
-import type { EscalationReason, EventEnvelope } from '@vigil/contracts';
+import type { EscalationEvent, EscalationReason } from '@vigil/contracts';
 
 /** The escalation events the notifier turns into notifications. */
-export type EscalationEvent =
-  | EventEnvelope<'escalation-triggered'>
-  | EventEnvelope<'escalation-acknowledged'>
-  | EventEnvelope<'escalation-resolved'>;
+export type { EscalationEvent };
 
 /** What a channel was last sent about an escalation; carried into its acknowledged/resolved notice. */
 export interface TriggerContext {

@@ -1,12 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { assertNever, pagedAlarm, type AlarmRef, type EventEnvelope, type EscalationEventType } from '@vigil/contracts';
-
-type EscalationEvent = { [T in EscalationEventType]: EventEnvelope<T> }[EscalationEventType];
+import { assertNever, escalationAlarm, type EscalationEvent } from '@vigil/contracts';
 
 /** The escalation timeline of an incident: who was paged at which level, who acknowledged, when it ended. */
 export async function projectEscalationEvent(event: EscalationEvent, manager: EntityManager): Promise<void> {
   const row = timelineRow(event);
-  const alarm = alarmOf(event);
+  const alarm = escalationAlarm(event);
   await manager.query(
     `insert into reporting.escalation_timeline
        (event_id, tenant_id, escalation_id, type, alarm_key, service_id, policy, level, round, targets, actor, occurred_at)
@@ -17,19 +15,6 @@ export async function projectEscalationEvent(event: EscalationEvent, manager: En
       row.policy, row.level, row.round, row.targets ? JSON.stringify(row.targets) : null, row.actor, row.occurredAt,
     ],
   );
-}
-
-/** The alarm a timeline row is about: the one a page is about, or the one an acknowledgement or resolution names. */
-function alarmOf(event: EscalationEvent): AlarmRef {
-  switch (event.type) {
-    case 'escalation-triggered':
-      return pagedAlarm(event.data);
-    case 'escalation-acknowledged':
-    case 'escalation-resolved':
-      return event.data.alarm;
-    default:
-      return assertNever(event);
-  }
 }
 
 interface TimelineDetail {

@@ -1,9 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Min, validateSync, type ValidationError } from 'class-validator';
-import { AlarmAcknowledgedData, AlarmClearedData, AlarmRaisedData, AlarmSeverityChangedData } from './alarm-events';
+import { AlarmAcknowledgedData, AlarmClearedData, AlarmRaisedData, AlarmSeverityChangedData, type AlarmRef } from './alarm-events';
 import { ConfigAppliedData, ConfigDeletedData } from './config-events';
-import { EscalationAcknowledgedData, EscalationResolvedData, EscalationTriggeredData } from './escalation-events';
-import { EventTypes, assertNever, type EventType } from './event-types';
+import { EscalationAcknowledgedData, EscalationResolvedData, EscalationTriggeredData, pagedAlarm } from './escalation-events';
+import { EventTypes, assertNever, type EscalationEventType, type EventType } from './event-types';
 import { EventVersions, type EventHistory } from './event-versions';
 import { NotificationDeliveredData, NotificationFailedData } from './notification-events';
 import { SlaAtRiskData, SlaBreachedData, SlaMetData } from './sla-events';
@@ -120,6 +120,22 @@ function oldestVersionOf(history: EventHistory): number {
 
 export function isEventOfType<T extends EventType>(event: AnyEvent, type: T): event is Extract<AnyEvent, { type: T }> {
   return event.type === type;
+}
+
+/** The events of the escalation topic, narrowed on `type`. */
+export type EscalationEvent = Extract<AnyEvent, { type: EscalationEventType }>;
+
+/** The alarm an escalation event is about: the one a page is about, or the one an acknowledgement or resolution names. */
+export function escalationAlarm(event: EscalationEvent): AlarmRef {
+  switch (event.type) {
+    case 'escalation-triggered':
+      return pagedAlarm(event.data);
+    case 'escalation-acknowledged':
+    case 'escalation-resolved':
+      return event.data.alarm;
+    default:
+      return assertNever(event);
+  }
 }
 
 export { assertNever };
