@@ -4,7 +4,7 @@ import { TimerService } from '@vigil/platform-nest';
 import {
   alarmRaised, applyDocument, calculatorHarness, consumingAlarms, eventually, newTenant, sleep, startApp, useTestEnvironment,
 } from '../../test/sla-test-kit';
-import { AvailabilityTimerKind } from './availability.service';
+import { AvailabilityTimerKind } from '../availability/availability-budget.timer';
 
 useTestEnvironment();
 
