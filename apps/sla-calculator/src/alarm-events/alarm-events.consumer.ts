@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { Topics, assertNever, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
 import { useGenericPlans } from '@vigil/persistence';
 import { MessagingService } from '@vigil/platform-nest';
 import { CorrectResolutionHistoryHandler } from '../correct-resolution-history/correct-resolution-history.handler';
@@ -88,9 +88,20 @@ export class AlarmEventsConsumer implements OnModuleInit {
         // Acknowledging stops escalation, not the SLA: the alarm is still down and a resolution
         // objective measures the time to resolve, so the outage and the clocks keep running.
         return;
-      default:
+      case 'sla-at-risk':
+      case 'sla-breached':
+      case 'sla-met':
+      case 'escalation-triggered':
+      case 'escalation-acknowledged':
+      case 'escalation-resolved':
+      case 'notification-delivered':
+      case 'notification-failed':
+      case 'config-applied':
+      case 'config-deleted':
         // Only alarm events are published on vigil.alarm-events.v1.
         return;
+      default:
+        return assertNever(event);
     }
   }
 
