@@ -2,18 +2,25 @@ import { Module } from '@nestjs/common';
 import { Topics } from '@vigil/contracts';
 import { PlatformModule } from '@vigil/platform-nest';
 import { AlarmEventsConsumer } from './alarm-events/alarm-events.consumer';
-import { AvailabilityService } from './availability/availability.service';
 import { AvailabilityWindowsRepository } from './availability/availability-windows.repository';
-import { JudgeAgainWhenDocumentAppliedConsumer } from './availability/judge-again-when-document-applied.consumer';
-import { MaintenanceWindowVersionsRepository } from './availability/maintenance-window-versions.repository';
+import { CorrectResolutionHistoryHandler } from './correct-resolution-history/correct-resolution-history.handler';
+import { FireBudgetTimerHandler } from './fire-budget-timer/fire-budget-timer.handler';
+import { FireResolutionTimerHandler } from './fire-resolution-timer/fire-resolution-timer.handler';
+import { JudgeAgainWhenDocumentAppliedConsumer } from './judge-again-when-document-applied/judge-again-when-document-applied.consumer';
+import { MaintenanceWindowVersionsRepository } from './judge-again-when-document-applied/maintenance-window-versions.repository';
+import { JudgeAvailabilityHandler } from './judge-availability/judge-availability.handler';
 import { SlaSchema, slaMigrations } from './migrations';
 import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
+import { ResolutionClockTimers } from './resolution-clocks/resolution-clock.timers';
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
-import { ResolutionClocksService } from './resolution-clocks/resolution-clocks.service';
+import { ResolutionVerdictPublisher } from './resolution-clocks/resolution-verdict.publisher';
+import { SettleResolutionClocksHandler } from './settle-resolution-clocks/settle-resolution-clocks.handler';
 import { SlaDocuments } from './sla-policies/sla-documents';
 import { SlaMetrics } from './sla-metrics';
 import { SlaStatusController } from './sla-status/sla-status.controller';
 import { SlaStatusHandler } from './sla-status/sla-status.handler';
+import { StartResolutionClocksHandler } from './start-resolution-clocks/start-resolution-clocks.handler';
+import { TightenResolutionClocksHandler } from './tighten-resolution-clocks/tighten-resolution-clocks.handler';
 import { TenantZonesProjection } from './tenant-zones/tenant-zones.projection';
 import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
 
@@ -38,10 +45,17 @@ import { TenantZonesRepository } from './tenant-zones/tenant-zones.repository';
     TenantZonesProjection,
     OutageIntervalsRepository,
     ResolutionClocksRepository,
-    ResolutionClocksService,
+    ResolutionClockTimers,
+    ResolutionVerdictPublisher,
+    StartResolutionClocksHandler,
+    TightenResolutionClocksHandler,
+    CorrectResolutionHistoryHandler,
+    SettleResolutionClocksHandler,
+    FireResolutionTimerHandler,
     AvailabilityWindowsRepository,
     MaintenanceWindowVersionsRepository,
-    AvailabilityService,
+    JudgeAvailabilityHandler,
+    FireBudgetTimerHandler,
     AlarmEventsConsumer,
     JudgeAgainWhenDocumentAppliedConsumer,
     SlaStatusHandler,

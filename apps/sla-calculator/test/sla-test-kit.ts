@@ -127,6 +127,15 @@ export class EventProducer {
   }
 }
 
+/**
+ * The resolution policy of the tests' marker alarms (see `passMarker`). It times only alarms with
+ * the marker label, at a severity no other policy of the tests times or counts as down.
+ */
+export const MarkerPolicy = 'test-marker';
+const MarkerLabels = { 'vigil-test': 'marker' };
+
+const isMarkerVerdict = (event: AnyEvent) => (event.data as { policy?: string }).policy === MarkerPolicy;
+
 /** Reads vigil.sla-events.v1 from the beginning with a group of its own. */
 export class SlaEventsReader {
   private readonly kafka = new Kafka({ clientId: `sla-int-reader-${randomUUID().slice(0, 8)}`, brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
@@ -143,8 +152,14 @@ export class SlaEventsReader {
     });
   }
 
+  /** The tenant's SLA events, without the verdicts of the tests' marker alarms. */
   of(tenantId: string): AnyEvent[] {
-    return this.events.filter((e) => e.tenantId === tenantId);
+    return this.events.filter((e) => e.tenantId === tenantId && !isMarkerVerdict(e));
+  }
+
+  /** Waits until the `sla-met` of a marker alarm has been read. */
+  async waitForMarker(tenantId: string, alarmKey: string, timeoutMs = 20_000): Promise<void> {
+    await eventually(() => this.events.some((e) => e.tenantId === tenantId && e.subject === alarmKey && e.type === 'sla-met' && isMarkerVerdict(e)) || undefined, timeoutMs, `marker ${alarmKey} of ${tenantId}`);
   }
 
   async waitFor(tenantId: string, predicate: (events: AnyEvent[]) => boolean, timeoutMs = 20_000): Promise<AnyEvent[]> {
@@ -192,6 +207,41 @@ export async function consumingAlarms(producer: EventProducer, db: Client): Prom
   const probe = alarmAcknowledged({ tenantId: newTenant(), raisedAt: new Date() });
   await producer.send(probe);
   await processed(db, 'alarm-events', probe.id);
+}
+
+const markerPolicies = new Map<string, Promise<unknown>>();
+
+/**
+ * Shows that nothing more arrived, where a sleep would only hope so. Once every timer of the
+ * tenant due by `after` (default: now) has fired or been cancelled, raises and clears a marker
+ * alarm on the service (the same Kafka key as its other alarms) and waits until its `sla-met`
+ * has been read. By then the calculator has handled every alarm event sent before on that key,
+ * and the reader has every SLA event of that key that those events or those timers wrote: the
+ * outbox publishes in order and one key is one partition. The marker's verdicts are left out of
+ * `reader.of`; its clock is `MarkerPolicy`'s, its alarm a `warning`, counted by no availability
+ * policy of the tests.
+ */
+export async function passMarker(
+  calculator: Pick<Calculator, 'url' | 'producer' | 'reader' | 'db'>, tenantId: string, options: { serviceId?: string; after?: number } = {},
+): Promise<void> {
+  if (!markerPolicies.has(tenantId)) {
+    markerPolicies.set(tenantId, applyDocument(calculator.url, {
+      kind: 'SLAPolicy', metadata: { name: MarkerPolicy, tenant: tenantId },
+      spec: { type: 'resolution', services: ['*'], selector: { matchLabels: MarkerLabels }, objectives: { warning: '1h' } },
+    }));
+  }
+  await markerPolicies.get(tenantId);
+  const until = options.after ?? Date.now();
+  await eventually(async () => {
+    if (Date.now() < until) return undefined;
+    const { rowCount } = await calculator.db.query(
+      'select 1 from sla.timers where tenant_id = $1 and due_at <= $2 and fired_at is null and cancelled_at is null limit 1', [tenantId, new Date(until)],
+    );
+    return rowCount === 0 ? true : undefined;
+  }, Math.max(0, until - Date.now()) + 20_000, `the timers of ${tenantId} due by ${new Date(until).toISOString()}`);
+  const marker: AlarmSpec = { tenantId, alarmKey: `marker-${randomUUID().slice(0, 8)}`, serviceId: options.serviceId, severity: 'warning', raisedAt: new Date(), labels: MarkerLabels };
+  await calculator.producer.send(alarmRaised(marker), alarmCleared({ ...marker, clearedAt: marker.raisedAt }));
+  await calculator.reader.waitForMarker(tenantId, marker.alarmKey!);
 }
 
 /** What an int test of the calculator works with; `url` is known once the app is up. */

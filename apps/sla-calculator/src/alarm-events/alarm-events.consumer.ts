@@ -1,12 +1,15 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { Topics, assertNever, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
 import { useGenericPlans } from '@vigil/persistence';
 import { MessagingService } from '@vigil/platform-nest';
-import { AvailabilityService } from '../availability/availability.service';
+import { CorrectResolutionHistoryHandler } from '../correct-resolution-history/correct-resolution-history.handler';
+import { JudgeAvailabilityHandler } from '../judge-availability/judge-availability.handler';
 import { OutageIntervalsRepository, type OutageOutcome } from '../outage-intervals/outage-intervals.repository';
-import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
+import { SettleResolutionClocksHandler } from '../settle-resolution-clocks/settle-resolution-clocks.handler';
 import { SlaMetrics } from '../sla-metrics';
+import { StartResolutionClocksHandler } from '../start-resolution-clocks/start-resolution-clocks.handler';
+import { TightenResolutionClocksHandler } from '../tighten-resolution-clocks/tighten-resolution-clocks.handler';
 
 /** How many of a partition's alarm events, already fetched, at most share one transaction. */
 const AlarmEventsPerTransaction = 50;
@@ -21,8 +24,11 @@ export class AlarmEventsConsumer implements OnModuleInit {
   constructor(
     private readonly messaging: MessagingService,
     private readonly outages: OutageIntervalsRepository,
-    private readonly clocks: ResolutionClocksService,
-    private readonly availability: AvailabilityService,
+    private readonly startClocks: StartResolutionClocksHandler,
+    private readonly tightenClocks: TightenResolutionClocksHandler,
+    private readonly correctHistory: CorrectResolutionHistoryHandler,
+    private readonly settleClocks: SettleResolutionClocksHandler,
+    private readonly availability: JudgeAvailabilityHandler,
     private readonly metrics: SlaMetrics,
   ) {}
 
@@ -52,10 +58,10 @@ export class AlarmEventsConsumer implements OnModuleInit {
         const outcome = await this.outages.record(manager, event);
         // A repeated raise of an alarm that is already active is the same incident: its clocks already run.
         if (outcome.kind === 'opened') {
-          await this.clocks.startClocks(manager, { tenantId: event.tenantId, alarm: event.data, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
+          await this.startClocks.forAlarm(manager, { tenantId: event.tenantId, alarm: event.data, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
         }
         // A corrected raise: the outage started earlier, and so do its clocks.
-        if (outcome.kind === 'start-corrected') await this.clocks.correctStart(manager, event, outcome.startedAt);
+        if (outcome.kind === 'start-corrected') await this.correctHistory.startCorrected(manager, event, outcome.startedAt);
         await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt)]);
         return;
       }
@@ -64,16 +70,16 @@ export class AlarmEventsConsumer implements OnModuleInit {
         if (outcome.kind === 'opened') {
           // Its raise was never seen: time the alarm as raised at the severity before the change, then change it.
           const { previousSeverity: severity, alarmKey, serviceId, summary } = event.data;
-          await this.clocks.startClocks(manager, { tenantId: event.tenantId, alarm: { alarmKey, serviceId, severity, summary }, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
+          await this.startClocks.forAlarm(manager, { tenantId: event.tenantId, alarm: { alarmKey, serviceId, severity, summary }, labels: outcome.labels, raisedAt: outcome.startedAt, cause: event });
         }
-        if (outcome.kind === 'opened' || outcome.kind === 'severity-changed') await this.clocks.changeSeverity(manager, event, outcome);
+        if (outcome.kind === 'opened' || outcome.kind === 'severity-changed') await this.tightenClocks.afterSeverityChange(manager, event, outcome);
         await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt), Date.parse(event.data.changedAt)]);
         return;
       }
       case 'alarm-cleared': {
         const outcome = await this.outages.record(manager, event);
-        if (outcome.kind === 'end-corrected') await this.clocks.correctEnd(manager, event, outcome);
-        else await this.clocks.settleClocks(manager, event);
+        if (outcome.kind === 'end-corrected') await this.correctHistory.endCorrected(manager, event, outcome);
+        else await this.settleClocks.afterClear(manager, event);
         const previousEnd = outcome.kind === 'end-corrected' ? [outcome.previousEnd] : [];
         await this.judgeAvailability(manager, event, outcome, [Date.parse(event.data.raisedAt), Date.parse(event.data.clearedAt), ...previousEnd]);
         return;
@@ -82,9 +88,20 @@ export class AlarmEventsConsumer implements OnModuleInit {
         // Acknowledging stops escalation, not the SLA: the alarm is still down and a resolution
         // objective measures the time to resolve, so the outage and the clocks keep running.
         return;
-      default:
+      case 'sla-at-risk':
+      case 'sla-breached':
+      case 'sla-met':
+      case 'escalation-triggered':
+      case 'escalation-acknowledged':
+      case 'escalation-resolved':
+      case 'notification-delivered':
+      case 'notification-failed':
+      case 'config-applied':
+      case 'config-deleted':
         // Only alarm events are published on vigil.alarm-events.v1.
         return;
+      default:
+        return assertNever(event);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { AnyEvent, SlaVerdictData } from '@vigil/contracts';
 import {
-  alarmAcknowledged, alarmClearCorrected, alarmCleared, alarmRaiseCorrected, alarmRaised, alarmSeverityChanged, applyDocument, calculatorHarness, newTenant, processed, sleep, useTestEnvironment,
+  alarmAcknowledged, alarmClearCorrected, alarmCleared, alarmRaiseCorrected, alarmRaised, alarmSeverityChanged, applyDocument, calculatorHarness, newTenant, passMarker, processed, useTestEnvironment,
 } from '../../test/sla-test-kit';
 
 useTestEnvironment();
@@ -149,7 +149,7 @@ describe('sla-calculator on severity changes and corrected history', () => {
 
     // Delivered again, the correction restates nothing twice.
     await producer.send(lateRaise);
-    await sleep(1_000);
+    await passMarker(calculator, tenant);
     expect(ofType(reader.of(tenant), 'sla-breached')).toHaveLength(2);
   });
 
@@ -169,7 +169,7 @@ describe('sla-calculator on severity changes and corrected history', () => {
     expect(verdictOf(met)).toMatchObject({ corrects: breach.id, effectiveAt: correctedEnd.toISOString(), reason: expect.stringMatching(/^corrected: critical alarm resolved after 1s .*the breach is retracted$/) });
     await expect(outagesOf(tenant)).resolves.toEqual([expect.objectContaining({ ended_at: correctedEnd, corrections: [expect.objectContaining({ eventId: lateClear.id, field: 'ended_at' })] })]);
     await expect(clocksOf(tenant)).resolves.toEqual([expect.objectContaining({ state: 'met', corrected_outcome: null, cleared_at: correctedEnd, breached_event_id: null })]);
-    await sleep(1_000);
+    await passMarker(calculator, tenant);
     expect(ofType(reader.of(tenant), 'sla-breached')).toHaveLength(1);
     expect(ofType(reader.of(tenant), 'sla-met')).toHaveLength(1);
   });

@@ -17,6 +17,9 @@ export interface WindowVerdictState {
 
 export const NothingPublished: WindowVerdictState = { crossedFractions: [], firingRules: [], breach: null };
 
+/** The longest burn-rate window (1× over 3 d): the history an evaluation needs before its window starts. */
+export const BurnRateHistoryMs = 3 * 86_400_000;
+
 /** An outage of the service with the alarm it belongs to. */
 export interface OutageOfAlarm extends RecordedOutage {
   alarm: AlarmRef;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConfigDocumentsService, type StoredDocument } from '@vigil/platform-nest';
+import type { Interval } from '@vigil/sla-engine';
 import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 
 /**
@@ -21,6 +22,15 @@ export class SlaDocuments {
 
   async maintenanceWindows(manager: EntityManager, tenantId: string): Promise<Array<StoredDocument<'MaintenanceWindow'>>> {
     return (await this.judgedBy(manager, tenantId)).filter((d): d is StoredDocument<'MaintenanceWindow'> => d.kind === 'MaintenanceWindow');
+  }
+
+  /** The tenant's maintenance windows that cover the service. */
+  async maintenanceOf(manager: EntityManager, tenantId: string, serviceId: string): Promise<Interval[]> {
+    const documents = await this.maintenanceWindows(manager, tenantId);
+    return documents
+      .filter((d) => d.spec.services.includes('*') || d.spec.services.includes(serviceId))
+      .map((d) => ({ start: Date.parse(d.spec.from), end: Date.parse(d.spec.to) }))
+      .filter((i) => i.end > i.start);
   }
 
   zoneOf(manager: EntityManager, tenantId: string): Promise<string> {

@@ -3,11 +3,14 @@ import { DateTime } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import { selectsService } from '@vigil/contracts';
 import { ConfigDocumentsService } from '@vigil/platform-nest';
+import { slaWindowAt, type SlaWindow } from '@vigil/sla-engine';
 import { AvailabilityWindowsRepository } from '../availability/availability-windows.repository';
-import { AvailabilityService } from '../availability/availability.service';
-import { availabilityPoliciesFor } from '../availability/availability-policy.matcher';
+import { availabilityPoliciesFor, type AvailabilityPolicy } from '../availability/availability-policy.matcher';
+import { BurnRateHistoryMs, decideAvailability, type AvailabilityDecision } from '../availability/availability.decider';
 import { OutageIntervalsRepository } from '../outage-intervals/outage-intervals.repository';
 import { ResolutionClocksRepository } from '../resolution-clocks/resolution-clocks.repository';
+import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
+import { SlaDocuments } from '../sla-policies/sla-documents';
 import { TenantZonesRepository } from '../tenant-zones/tenant-zones.repository';
 import type { AvailabilityStatusView, ResolutionClockView, SlaStatusView } from './sla-status.view';
 
@@ -27,7 +30,7 @@ export class SlaStatusHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly documents: ConfigDocumentsService,
-    private readonly availability: AvailabilityService,
+    private readonly slaDocuments: SlaDocuments,
     private readonly windows: AvailabilityWindowsRepository,
     private readonly outages: OutageIntervalsRepository,
     private readonly clocks: ResolutionClocksRepository,
@@ -62,7 +65,7 @@ export class SlaStatusHandler {
       for (const service of services) {
         const [concerned] = availabilityPoliciesFor([policy], service);
         if (!concerned) continue;
-        const { window, decision } = await this.availability.figures(manager, tenantId, service, concerned, now);
+        const { window, decision } = await this.figures(manager, tenantId, service, concerned, now);
         const stored = await this.windows.find(manager, { tenantId, policy: policy.name, serviceId: service }, window.key);
         const f = decision.figures;
         const published = stored?.state;
@@ -91,5 +94,18 @@ export class SlaStatusHandler {
       }
     }
     return views;
+  }
+
+  /** The figures of the service's current window as of `now`, decided as a verdict would be but without publishing anything. */
+  private async figures(
+    manager: EntityManager, tenantId: string, serviceId: string, policy: { document: PolicyDocument; rules: AvailabilityPolicy }, now: number,
+  ): Promise<{ window: SlaWindow; decision: AvailabilityDecision }> {
+    const zone = await this.slaDocuments.zoneOf(manager, tenantId);
+    const window = slaWindowAt(policy.rules.window, now, zone);
+    const history = await this.outages.serviceHistory(manager, tenantId, serviceId, { from: Math.min(window.start, now - BurnRateHistoryMs), to: now });
+    const outages = history.filter((o) => policySelectsAlarm(policy.document.spec, serviceId, o.labels));
+    const maintenance = await this.slaDocuments.maintenanceOf(manager, tenantId, serviceId);
+    const decision = decideAvailability({ policy: policy.rules, window, now, outages, maintenance, state: { crossedFractions: [], firingRules: [], breach: null } });
+    return { window, decision };
   }
 }

@@ -1,31 +1,17 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { eventKey, newEvent, type AlarmRef, type AvailabilityFiguresData, type EventEnvelope, type SlaVerdictData } from '@vigil/contracts';
-import { ConfigDocumentsService, MessagingService, TimerService } from '@vigil/platform-nest';
-import { useGenericPlans, type DueTimer } from '@vigil/persistence';
+import { eventKey, newEvent, type AlarmRef, type EventEnvelope } from '@vigil/contracts';
+import { MessagingService, TimerService } from '@vigil/platform-nest';
 import { slaWindowAt, type Interval, type SlaWindow, type SlaWindowKind } from '@vigil/sla-engine';
+import { AvailabilityTimerKind, availabilityTimerSubjects, type BudgetTimerPayload } from '../availability/availability-budget.timer';
+import { availabilityPoliciesFor, type AvailabilityPolicy } from '../availability/availability-policy.matcher';
+import { BurnRateHistoryMs, decideAvailability, type AvailabilityDecision, type AvailabilityVerdict } from '../availability/availability.decider';
+import { AvailabilityWindowsRepository } from '../availability/availability-windows.repository';
 import { OutageIntervalsRepository, type ServiceOutage } from '../outage-intervals/outage-intervals.repository';
-import { formatDuration } from '../resolution-clocks/format-duration';
 import { policySelectsAlarm, type PolicyDocument } from '../sla-policies/policy-selection';
 import { SlaDocuments } from '../sla-policies/sla-documents';
 import { SlaMetrics } from '../sla-metrics';
-import { availabilityPoliciesFor, type AvailabilityPolicy } from './availability-policy.matcher';
-import { decideAvailability, type AvailabilityDecision, type AvailabilityVerdict } from './availability.decider';
-import { AvailabilityWindowsRepository } from './availability-windows.repository';
-
-/** The one timer kind of availability: look again when an open outage will have spent the next part of the budget. */
-export const AvailabilityTimerKind = 'availability-budget';
-
-/**
- * A window's timer takes turns between two subjects (`…#0`, `…#1`): the handler of a firing timer
- * arms the next one under the other, because the poller stamps the row it fired after the
- * handler and would stamp a re-armed one with it. Exact subjects keep every lookup on the
- * timers' unique index, however many timers are pending.
- */
-export const availabilityTimerSubjects = (policy: string, serviceId: string, windowKey: string): [string, string] => {
-  const base = `${policy}/${serviceId}/${windowKey}`;
-  return [`${base}#0`, `${base}#1`];
-};
+import { figuresData, iso, verdictData } from './availability-verdict.mapper';
 
 /** What set an evaluation off. */
 export interface EvaluationTrigger {
@@ -43,37 +29,23 @@ export interface EvaluationTrigger {
 
 /** How far back a late event may restate a calendar window. */
 const RESTATE_MS = 400 * 86_400_000;
-/** The longest burn-rate window: the history an evaluation needs before its window starts. */
-const BURN_HISTORY_MS = 3 * 86_400_000;
-const MINUTE_MS = 60_000;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const minutes = (ms: number) => Math.round((ms / MINUTE_MS) * 1000) / 1000;
 
 /**
- * Availability SLAs: after each alarm event that touches a service's outages, each timer and
- * each maintenance window or policy applied, judges every availability window concerned
+ * Judges the availability windows an alarm event or an applied document concerns
  * (`decideAvailability`), publishes the verdicts through the outbox, keeps what was published
  * per (policy, service, window) and arms a timer for when an open outage will have spent the
- * next part of the budget. Always in the caller's transaction.
+ * next part of the budget (fired by `fire-budget-timer`). Always in the caller's transaction.
  */
 @Injectable()
-export class AvailabilityService implements OnModuleInit {
-  private readonly logger = new Logger(AvailabilityService.name);
-
+export class JudgeAvailabilityHandler {
   constructor(
     private readonly messaging: MessagingService,
     private readonly timerService: TimerService,
-    private readonly documents: ConfigDocumentsService,
     private readonly slaDocuments: SlaDocuments,
     private readonly outages: OutageIntervalsRepository,
     private readonly windows: AvailabilityWindowsRepository,
     private readonly metrics: SlaMetrics,
   ) {}
-
-  onModuleInit(): void {
-    this.timerService.on(AvailabilityTimerKind, (timer, manager) => this.onTimer(timer, manager));
-  }
 
   /** An alarm event changed the service's outages: judge the policies that count its alarm. */
   async afterAlarmEvent(manager: EntityManager, tenantId: string, serviceId: string, trigger: EvaluationTrigger): Promise<void> {
@@ -97,21 +69,6 @@ export class AvailabilityService implements OnModuleInit {
     }
   }
 
-  private async onTimer(timer: DueTimer, manager: EntityManager): Promise<void> {
-    // Like an alarm event's, every statement of an evaluation finds its rows by key (ADR 0026).
-    await useGenericPlans(manager);
-    const { policy: name, serviceId, windowStart, cause } = timer.payload as { policy?: string; serviceId?: string; windowStart?: number; cause?: EvaluationTrigger['cause'] };
-    const policy = name === undefined ? undefined : await this.documents.get(timer.tenantId, 'SLAPolicy', name, manager);
-    const concerned = policy && serviceId ? availabilityPoliciesFor([policy], serviceId) : [];
-    if (concerned.length === 0 || !serviceId || !cause) {
-      // Never throw here: a timer that fails every time would hold up the timers due after it.
-      this.logger.warn({ msg: 'availability timer without its policy ignored', tenantId: timer.tenantId, subject: timer.subject });
-      return;
-    }
-    // The window that armed it (judged at its end if it is over), and the current one, which a window ending hands over to.
-    await this.evaluate(manager, timer.tenantId, serviceId, concerned, { cause, firing: timer.subject, instants: typeof windowStart === 'number' ? [windowStart] : [] }, 'timer');
-  }
-
   /** Judges each policy's windows concerned: the current one and those holding the trigger's instants. */
   async evaluate(
     manager: EntityManager, tenantId: string, serviceId: string, policies: Array<{ document: PolicyDocument; rules: AvailabilityPolicy }>,
@@ -120,27 +77,14 @@ export class AvailabilityService implements OnModuleInit {
     const stopTimer = this.metrics.calculations.startTimer({ trigger: kind });
     const zone = await this.slaDocuments.zoneOf(manager, tenantId);
     const plan = policies.map((p) => ({ ...p, windows: windowsToJudge(p.rules.window, now, zone, trigger.instants) }));
-    const from = Math.min(now - BURN_HISTORY_MS, ...plan.flatMap((p) => p.windows.map((w) => w.start)));
+    const from = Math.min(now - BurnRateHistoryMs, ...plan.flatMap((p) => p.windows.map((w) => w.start)));
     const history = await this.outages.serviceHistory(manager, tenantId, serviceId, { from, to: now });
-    const maintenance = await this.maintenanceOf(manager, tenantId, serviceId);
+    const maintenance = await this.slaDocuments.maintenanceOf(manager, tenantId, serviceId);
     for (const { document, rules, windows } of plan) {
       const outages = history.filter((o) => policySelectsAlarm(document.spec, serviceId, o.labels));
       for (const window of windows) await this.judge(manager, { tenantId, serviceId, rules, window, outages, maintenance, trigger, now });
     }
     stopTimer();
-  }
-
-  /** The figures of every window of the service as of `now`, without publishing anything: what the status API shows. */
-  async figures(
-    manager: EntityManager, tenantId: string, serviceId: string, policy: { document: PolicyDocument; rules: AvailabilityPolicy }, now: number,
-  ): Promise<{ window: SlaWindow; decision: AvailabilityDecision }> {
-    const zone = await this.slaDocuments.zoneOf(manager, tenantId);
-    const window = slaWindowAt(policy.rules.window, now, zone);
-    const history = await this.outages.serviceHistory(manager, tenantId, serviceId, { from: Math.min(window.start, now - BURN_HISTORY_MS), to: now });
-    const outages = history.filter((o) => policySelectsAlarm(policy.document.spec, serviceId, o.labels));
-    const maintenance = await this.maintenanceOf(manager, tenantId, serviceId);
-    const decision = decideAvailability({ policy: policy.rules, window, now, outages, maintenance, state: { crossedFractions: [], firingRules: [], breach: null } });
-    return { window, decision };
   }
 
   private async judge(
@@ -178,17 +122,8 @@ export class AvailabilityService implements OnModuleInit {
     // `windows.lock`, and this statement sees one a firing timer armed while that waited.
     await this.timerService.timers.replace(manager, { tenantId, kind: AvailabilityTimerKind, subjects }, decision.wakeAt === undefined ? undefined : {
       subject: subjects[trigger.firing === subjects[0] ? 1 : 0], dueAt: new Date(decision.wakeAt),
-      payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause },
+      payload: { policy: rules.name, serviceId, windowKey: window.key, windowStart: window.start, cause: timerCause } satisfies BudgetTimerPayload,
     });
-  }
-
-  /** The tenant's maintenance windows that cover the service. */
-  private async maintenanceOf(manager: EntityManager, tenantId: string, serviceId: string): Promise<Interval[]> {
-    const documents = await this.slaDocuments.maintenanceWindows(manager, tenantId);
-    return documents
-      .filter((d) => d.spec.services.includes('*') || d.spec.services.includes(serviceId))
-      .map((d) => ({ start: Date.parse(d.spec.from), end: Date.parse(d.spec.to) }))
-      .filter((i) => i.end > i.start);
   }
 }
 
@@ -212,45 +147,4 @@ function causingAlarm(verdict: AvailabilityVerdict, trigger: EvaluationTrigger, 
   if (trigger.alarm) return behind.some((a) => a.alarm.alarmKey === trigger.alarm!.alarmKey) ? trigger.alarm : undefined;
   const open = behind.filter((a) => a.endedAt === null);
   return open.length === 1 ? open[0].alarm : undefined;
-}
-
-function figuresData(decision: AvailabilityDecision): AvailabilityFiguresData {
-  const f = decision.figures;
-  return {
-    objectivePercentage: f.objectivePercentage,
-    compliancePercentage: f.compliancePercentage,
-    periodInProgress: f.periodInProgress,
-    measuredMinutes: minutes(f.measuredMs),
-    downtimeMinutes: minutes(f.downtimeMs),
-    errorBudgetMinutes: minutes(f.errorBudgetMs),
-    errorBudgetUsedMinutes: minutes(f.errorBudgetUsedMs),
-    errorBudgetLeftMinutes: minutes(f.errorBudgetLeftMs),
-    burnRates: f.burnRates.map((r) => ({
-      rule: r.rule.name, factor: r.rule.factor, longWindow: formatDuration(r.rule.longWindowMs), shortWindow: formatDuration(r.rule.shortWindowMs),
-      longRate: r.longRate, shortRate: r.shortRate, firing: r.firing,
-    })),
-  };
-}
-
-export function verdictData(
-  verdict: AvailabilityVerdict,
-  context: { rules: AvailabilityPolicy; serviceId: string; window: SlaWindow; decision: AvailabilityDecision; alarm?: AlarmRef },
-): SlaVerdictData {
-  const { rules, serviceId, window, decision } = context;
-  const consumed = decision.figures.budgetConsumed;
-  return {
-    policy: rules.name,
-    policyType: 'availability',
-    serviceId,
-    ...(context.alarm ? { alarm: context.alarm } : {}),
-    reason: verdict.reason,
-    ...(Number.isFinite(consumed) ? { budgetConsumed: consumed } : {}),
-    effectiveAt: iso(verdict.effectiveAt),
-    window: { kind: window.kind, key: window.key, start: iso(window.start), end: iso(window.end) },
-    availability: figuresData(decision),
-    ...(verdict.type === 'sla-at-risk' && verdict.atRiskFraction !== undefined ? { atRiskFraction: verdict.atRiskFraction } : {}),
-    ...(verdict.type === 'sla-at-risk' && verdict.burnRateRule !== undefined ? { burnRateRule: verdict.burnRateRule } : {}),
-    alarms: decision.alarms.map((a) => ({ ...a.alarm, startedAt: iso(a.startedAt), endedAt: a.endedAt === null ? null : iso(a.endedAt), downtimeMinutes: minutes(a.downtimeMs) })),
-    ...(verdict.type !== 'sla-at-risk' && verdict.corrects ? { corrects: verdict.corrects } : {}),
-  };
 }

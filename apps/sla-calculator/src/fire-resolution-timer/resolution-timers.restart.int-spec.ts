@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Client } from 'pg';
 import {
-  EventProducer, SlaEventsReader, alarmRaised, applyDocument, connectDatabase, eventually, newTenant, sleep, startApp, useTestEnvironment,
+  EventProducer, SlaEventsReader, alarmRaised, applyDocument, connectDatabase, eventually, newTenant, passMarker, startApp, useTestEnvironment,
 } from '../../test/sla-test-kit';
 
 useTestEnvironment();
@@ -53,7 +53,7 @@ describe('resolution timers across a restart', () => {
       causationId: raise.id,
       data: { effectiveAt: new Date(raisedAt.getTime() + 20_000).toISOString() },
     });
-    await sleep(1_500);
+    await passMarker({ url: second.url, producer, reader, db }, tenant);
     expect(reader.of(tenant).map((e) => e.type)).toEqual(['sla-at-risk', 'sla-breached']);
     const { rows: fired } = await db.query('select count(*)::int as n from sla.timers where tenant_id = $1 and fired_at is not null', [tenant]);
     expect(fired).toEqual([{ n: 2 }]);

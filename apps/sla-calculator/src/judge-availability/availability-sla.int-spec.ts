@@ -1,6 +1,6 @@
 import type { AnyEvent, EventEnvelope, SlaVerdictData } from '@vigil/contracts';
 import {
-  alarmCleared, alarmRaised, applyDocument, calculatorHarness, newTenant, processed, sleep, useTestEnvironment,
+  alarmCleared, alarmRaised, applyDocument, calculatorHarness, newTenant, passMarker, processed, useTestEnvironment,
 } from '../../test/sla-test-kit';
 
 useTestEnvironment();
@@ -48,7 +48,7 @@ describe('availability SLAs against the real broker and database', () => {
     expect(breach.data.budgetConsumed).toBeGreaterThanOrEqual(1);
     expect(events.slice(0, 2).map((e) => verdict(e).atRiskFraction)).toEqual([0.5, 0.75]);
     // The outage goes on: nothing more is announced for this day.
-    await sleep(1_500);
+    await passMarker(calculator, tenant);
     expect(reader.of(tenant)).toHaveLength(3);
   });
 
@@ -139,7 +139,7 @@ describe('availability SLAs against the real broker and database', () => {
     const second = alarmRaised({ tenantId: tenant, alarmKey: 'alarm-2', raisedAt: new Date(Date.now() - 30_000) });
     await producer.send(raise, second);
     await processed(db, 'alarm-events', second.id);
-    await sleep(1_000);
+    await passMarker(calculator, tenant);
     expect(reader.of(tenant).map((e) => e.type)).toEqual(['sla-breached']);
     const { rows } = await db.query('select verdicts from sla.availability_windows where tenant_id = $1', [tenant]);
     expect(rows).toEqual([{ verdicts: 1 }]);

@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { AnyEvent } from '@vigil/contracts';
 import { TimerService } from '@vigil/platform-nest';
 import {
-  alarmRaised, applyDocument, calculatorHarness, consumingAlarms, eventually, newTenant, sleep, startApp, useTestEnvironment,
+  alarmRaised, applyDocument, calculatorHarness, consumingAlarms, eventually, newTenant, passMarker, sleep, startApp, useTestEnvironment,
 } from '../../test/sla-test-kit';
-import { AvailabilityTimerKind } from './availability.service';
+import { AvailabilityTimerKind } from '../availability/availability-budget.timer';
 
 useTestEnvironment();
 
@@ -54,7 +54,7 @@ describe('error-budget timers of several calculator instances and across a resta
     apps = [second.app];
     const [breach] = breaches(await reader.waitFor(tenant, (es) => breaches(es).length > 0, 30_000));
     expect(breach).toMatchObject({ causationId: raise.id, data: { effectiveAt: new Date(raisedAt.getTime() + BUDGET_MS).toISOString(), alarm: { alarmKey: 'alarm-1' } } });
-    await sleep(1_500);
+    await passMarker({ url: second.url, producer, reader, db }, tenant);
     expect(reader.of(tenant).map((e) => e.type)).toEqual(['sla-breached']);
   });
 
@@ -95,7 +95,8 @@ describe('error-budget timers of several calculator instances and across a resta
       const services = Array.from({ length: 12 }, (_, i) => `service-${i}`);
       await producer.send(...services.map((serviceId) => alarmRaised({ tenantId: tenant, serviceId, alarmKey: `${serviceId}-down`, raisedAt: new Date() })));
       await reader.waitFor(tenant, (es) => breaches(es).length >= services.length, 90_000);
-      await sleep(1_500);
+      // One marker per service: each service's events go by a key of their own.
+      await Promise.all(services.map((serviceId) => passMarker({ url: urls[0], producer, reader, db }, tenant, { serviceId })));
       expect(breaches(reader.of(tenant)).map((e) => (e.data as { serviceId: string }).serviceId).sort()).toEqual([...services].sort());
     });
   });

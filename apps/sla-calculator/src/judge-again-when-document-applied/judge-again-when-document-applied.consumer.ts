@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { Topics, type AnyEvent, type MaintenanceWindowSpec, type SLAPolicySpec } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
 import { OutageIntervalsRepository } from '../outage-intervals/outage-intervals.repository';
-import { ResolutionClocksService } from '../resolution-clocks/resolution-clocks.service';
-import { AvailabilityService } from './availability.service';
+import { JudgeAvailabilityHandler } from '../judge-availability/judge-availability.handler';
+import { StartResolutionClocksHandler } from '../start-resolution-clocks/start-resolution-clocks.handler';
 import { MaintenanceWindowVersionsRepository } from './maintenance-window-versions.repository';
 
 /**
@@ -18,8 +18,8 @@ import { MaintenanceWindowVersionsRepository } from './maintenance-window-versio
 export class JudgeAgainWhenDocumentAppliedConsumer implements OnModuleInit {
   constructor(
     private readonly messaging: MessagingService,
-    private readonly availability: AvailabilityService,
-    private readonly clocks: ResolutionClocksService,
+    private readonly availability: JudgeAvailabilityHandler,
+    private readonly startClocks: StartResolutionClocksHandler,
     private readonly outages: OutageIntervalsRepository,
     private readonly windowVersions: MaintenanceWindowVersionsRepository,
   ) {}
@@ -51,7 +51,7 @@ export class JudgeAgainWhenDocumentAppliedConsumer implements OnModuleInit {
     }
     if (kind === 'SLAPolicy' && (spec as unknown as SLAPolicySpec).type === 'resolution') {
       // A deadline already past is a timer due now: the kick after the commit fires it.
-      await this.clocks.startClocksOfPolicy(manager, event.tenantId, name, await this.outages.active(manager, event.tenantId), event);
+      await this.startClocks.forPolicy(manager, event.tenantId, name, await this.outages.active(manager, event.tenantId), event);
     }
     // Other kinds, and other services' documents, change no availability verdict.
   }
