@@ -38,7 +38,7 @@ const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*
 const fileRoles = [
   'algebra', 'backoff', 'calendar', 'client', 'command', 'config', 'consumer', 'controller', 'decider', 'dto', 'errors',
   'filter', 'fixture', 'guard', 'handler', 'interceptor', 'mapper', 'matcher', 'middleware', 'migration', 'module',
-  'options', 'projection', 'query', 'reader', 'repository', 'request', 'retention', 'rules', 'scenario', 'service',
+  'options', 'projection', 'publisher', 'query', 'reader', 'repository', 'request', 'retention', 'rules', 'scenario', 'service',
   'sli', 'sql', 'store', 'timer', 'upcasters', 'view',
 ];
 const kebab = '[a-z0-9]+(?:-[a-z0-9]+)*';

@@ -11,7 +11,7 @@ import { MaintenanceWindowVersionsRepository } from './judge-again-when-document
 import { JudgeAvailabilityHandler } from './judge-availability/judge-availability.handler';
 import { SlaSchema, slaMigrations } from './migrations';
 import { OutageIntervalsRepository } from './outage-intervals/outage-intervals.repository';
-import { ResolutionClockTimers } from './resolution-clocks/resolution-clock.timers';
+import { ResolutionClockTimers } from './resolution-clocks/resolution-clock.timer';
 import { ResolutionClocksRepository } from './resolution-clocks/resolution-clocks.repository';
 import { ResolutionVerdictPublisher } from './resolution-clocks/resolution-verdict.publisher';
 import { SettleResolutionClocksHandler } from './settle-resolution-clocks/settle-resolution-clocks.handler';

@@ -4,7 +4,7 @@ import { eventKey, type EventEnvelope } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
 import { SlaMetrics } from '../sla-metrics';
 import { decideCorrectedClear, decideCorrectedStart, decideRestatedBreach } from '../resolution-clocks/resolution-clock.decider';
-import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timers';
+import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timer';
 import { ResolutionClocksRepository } from '../resolution-clocks/resolution-clocks.repository';
 import { ResolutionVerdictPublisher } from '../resolution-clocks/resolution-verdict.publisher';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@vigil/contracts';
-import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timers';
+import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timer';
 import { ResolutionClocksRepository } from '../resolution-clocks/resolution-clocks.repository';
 import { ResolutionVerdictPublisher } from '../resolution-clocks/resolution-verdict.publisher';
 

@@ -4,7 +4,7 @@ import type { AlarmRef, EventEnvelope } from '@vigil/contracts';
 import { ConfigDocumentsService } from '@vigil/platform-nest';
 import { aroundTheClock, calendarFromSpec, type BusinessCalendar } from '@vigil/sla-engine';
 import { startResolutionClock, type ResolutionClockState } from '../resolution-clocks/resolution-clock.decider';
-import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timers';
+import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timer';
 import { ResolutionClocksRepository } from '../resolution-clocks/resolution-clocks.repository';
 import { resolutionObjectiveFor, type PolicyDocument } from '../resolution-clocks/resolution-policy.matcher';
 import { SlaDocuments } from '../sla-policies/sla-documents';

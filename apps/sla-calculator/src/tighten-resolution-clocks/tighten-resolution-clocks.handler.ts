@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from '@vigil/contracts';
 import { decideSeverityChange } from '../resolution-clocks/resolution-clock.decider';
-import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timers';
+import { ResolutionClockTimers } from '../resolution-clocks/resolution-clock.timer';
 import { ResolutionClocksRepository } from '../resolution-clocks/resolution-clocks.repository';
 import { resolutionObjectiveFor } from '../resolution-clocks/resolution-policy.matcher';
 import { SlaDocuments } from '../sla-policies/sla-documents';
