@@ -1,3 +1,4 @@
 export * from './database';
 export * from './durable-timers';
 export * from './prepared-query';
+export * from './retention';
