@@ -3,3 +3,4 @@ export * from './messaging.migration';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './idempotent-consumer';
+export * from './ledger-checkpoints';
