@@ -2,9 +2,10 @@ import { HttpException, Inject, Injectable, Logger, type BeforeApplicationShutdo
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
-import { ConsumerGroupTimeouts, sendDeadLetter } from '@vigil/messaging';
+import { ConsumerGroupTimeouts, isBelowCheckpoint, sendDeadLetter } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { retryPolicy } from '@vigil/resilience';
+import { InboundLedger } from '../record-alarms/idempotency-keys.retention';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
 import { parseInboundAlarm } from './inbound-alarm';
 import { INBOUND_ALARMS_CONFIG, type InboundAlarmsConfig } from './inbound-alarms.config';
@@ -23,7 +24,8 @@ const isPoison = (error: unknown): boolean =>
  * `vigil.alarms.inbound.v1` — plain JSON, not Vigil's event envelope, so this is its own
  * kafkajs consumer rather than the platform's envelope consumer. Each message is recorded
  * like a POST with the idempotency key `kafka/<topic>/<partition>/<offset>`, stored in the
- * same transaction as the events, so a redelivery records nothing twice; the offset is
+ * same transaction as the events, so a redelivery records nothing twice (and one below the
+ * partition's checkpoint, its key aged out, is recognised by its offset: ADR 0028); the offset is
  * committed only after that transaction. A message that can never be recorded goes to
  * `vigil.alarms.inbound.dlq.v1` with its reason and consumption goes on; anything else
  * is retried, then re-delivered by Kafka.
@@ -82,7 +84,9 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
       return;
     }
     try {
-      await this.retry.execute(() => this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`));
+      const position = { consumer: InboundLedger, topic, partition, offset: message.offset, timestamp: message.timestamp };
+      await this.retry.execute(() => this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`,
+        (manager) => isBelowCheckpoint(manager, 'ingestion', position)));
       this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'processed' });
     } catch (error) {
       if (isPoison(error)) {
