@@ -9,7 +9,9 @@ import { INGESTION_CONFIG, IngestionConfig } from './ingestion.config';
 import { EventStore1763700001000 } from './migrations/1763700001000-event-store.migration';
 import { AlarmState1763700001100 } from './migrations/1763700001100-alarm-state.migration';
 import { EventPayloadJson1763700001200 } from './migrations/1763700001200-event-payload-json.migration';
+import { IdempotencyKeyRetention1764100001000 } from './migrations/1764100001000-idempotency-key-retention.migration';
 import { AlertmanagerWebhookController } from './receive-alertmanager-webhook/alertmanager-webhook.controller';
+import { idempotencyKeyRetentionRules } from './record-alarms/idempotency-keys.retention';
 import { RecordAlarmsController } from './record-alarms/record-alarms.controller';
 import { RecordAlarmsHandler } from './record-alarms/record-alarms.handler';
 import { TenantRateLimit } from './record-alarms/tenant-rate-limit';
@@ -20,7 +22,8 @@ import { TenantRateLimit } from './record-alarms/tenant-rate-limit';
       service: 'alarm-ingestion',
       schema: 'ingestion',
       topics: [Topics.alarmEvents, Topics.alarmsInbound, Topics.configEvents],
-      migrations: [EventStore1763700001000, AlarmState1763700001100, EventPayloadJson1763700001200],
+      migrations: [EventStore1763700001000, AlarmState1763700001100, EventPayloadJson1763700001200, IdempotencyKeyRetention1764100001000],
+      retention: idempotencyKeyRetentionRules,
     }),
   ],
   controllers: [RecordAlarmsController, AlertmanagerWebhookController, PagerDutyEventsController],

@@ -21,10 +21,12 @@ import { ReportingBreachCorrections1763710000600 } from './migrations/1763710000
 import { ReportingRestatedSpans1763710000700 } from './migrations/1763710000700-restated-spans.migration';
 import { ReportingConfigurationHistory1763710000800 } from './migrations/1763710000800-configuration-history.migration';
 import { ReportingRollupMarks1763710000900 } from './migrations/1763710000900-rollup-marks.migration';
+import { ReportingRestatedSpansAge1764110000000 } from './migrations/1764110000000-restated-spans-age.migration';
 import { DegradedHealthInterceptor } from './report-cache/degraded-health.interceptor';
 import { ReportCache } from './report-cache/report-cache';
 import { ReportFactsReader } from './report-facts/report-facts.reader';
 import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.consumer';
+import { restatedSpansRetentionRule } from './read-model/restated-spans.retention';
 
 @Module({
   imports: [
@@ -32,7 +34,9 @@ import { ReadModelConsumer, ReadModelTopics } from './read-model/read-model.cons
       service: 'reporting-api',
       schema: 'reporting',
       topics: ReadModelTopics,
-      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500, ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800, ReportingRollupMarks1763710000900],
+      migrations: [ReportingReadModel1763710000000, ReportingIncidentSeverities1763710000100, ReportingReportHistory1763710000200, ReportingRestatements1763710000300, ReportingIncidentEndIndexes1763710000400, ReportingDailyRollups1763710000500, ReportingBreachCorrections1763710000600, ReportingRestatedSpans1763710000700, ReportingConfigurationHistory1763710000800, ReportingRollupMarks1763710000900,
+        ReportingRestatedSpansAge1764110000000],
+      retention: (windows) => [restatedSpansRetentionRule(windows.restatedSpansMs)],
     }),
   ],
   controllers: [ComplianceController, MonthlyReportController, IncidentsController, ServicesController, DashboardController, RebuildReadModelController],

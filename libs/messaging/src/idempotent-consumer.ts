@@ -5,6 +5,7 @@ import { inMessageTrace } from '@vigil/observability';
 import { assertIdentifier, preparedQuery } from '@vigil/persistence';
 import { ConsumerPipeline, PoisonMessageError } from './consumer-pipeline';
 import { ConsumerGroupTimeouts, consumerGroupLag } from './kafka';
+import { coveredSince } from './ledger-checkpoints';
 
 export interface MessageContext {
   /** The transaction the read-model change must use: the ledger row commits with it. */
@@ -45,8 +46,10 @@ export interface ConsumerOptions {
 /**
  * Consumes events at least once and applies each at most once: the event id is recorded
  * in the service's `processed_events` in the same transaction as the read-model change.
- * Transient failures are retried with backoff and then surface to kafkajs, which
- * re-delivers; only a message that can never succeed goes to the dead-letter topic.
+ * The ledger ages out (ADR 0028): a message at or below its partition's checkpoint was applied
+ * before, whatever its id, and is skipped too. Transient failures are retried with backoff and
+ * then surface to kafkajs, which re-delivers; only a message that can never succeed goes to the
+ * dead-letter topic.
  */
 export class IdempotentConsumer {
   private consumer?: Consumer;
@@ -55,6 +58,7 @@ export class IdempotentConsumer {
   readonly joined = new Promise<void>((resolve) => (this.markJoined = resolve));
   private readonly pipeline: ConsumerPipeline;
   private readonly ledger: string;
+  private readonly checkpoints: string;
   readonly groupId: string;
 
   constructor(
@@ -65,6 +69,7 @@ export class IdempotentConsumer {
     private readonly options: ConsumerOptions,
   ) {
     this.ledger = `${assertIdentifier(options.schema)}.processed_events`;
+    this.checkpoints = `${options.schema}.processed_checkpoints`;
     this.groupId = `${options.service}.${definition.name}`;
     this.pipeline = new ConsumerPipeline({
       consumer: this.groupId, deadLetters, log: options.log, onDeadLetter: (topic, type) => options.onOutcome?.('dead-lettered', topic, type),
@@ -107,7 +112,7 @@ export class IdempotentConsumer {
 
   private onMessage(payload: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
     const { topic, partition, message } = payload;
-    return this.pipeline.process(payload, readEvent, (event) => this.apply(event, topic, partition, message.offset), (event) => event.type);
+    return this.pipeline.process(payload, readEvent, (event) => this.apply(event, topic, partition, message), (event) => event.type);
   }
 
   /**
@@ -151,9 +156,11 @@ export class IdempotentConsumer {
     const handled = await this.dataSource.transaction(async (manager) => {
       const inserted = await preparedQuery<{ event_id: string }>(manager,
         `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset")
-         select $1, e.id, $3, $4, e.o from unnest($2::uuid[], $5::bigint[]) as e (id, o)
+         select $1, e.id, $3, $4, e.o from unnest($2::uuid[], $5::bigint[], $6::timestamptz[]) as e (id, o, since)
+         where not exists (select 1 from ${this.checkpoints} c
+           where c.consumer = $1 and c.topic = $3 and c.partition = $4 and c."offset" >= e.o and c.processed_at >= e.since)
          on conflict do nothing returning event_id`,
-        [this.definition.name, events.map((e) => e.id), topic, partition, messages.map((m) => m.offset)],
+        [this.definition.name, events.map((e) => e.id), topic, partition, messages.map((m) => m.offset), messages.map((m) => coveredSince(m.timestamp))],
       );
       // The same event twice in one run is one ledger row: the first delivery handles it. PostgreSQL answers uuids in lower case.
       const fresh = new Set(inserted.map((r) => r.event_id));
@@ -176,12 +183,15 @@ export class IdempotentConsumer {
     }
   }
 
-  private async apply(event: AnyEvent, topic: string, partition: number, offset: string): Promise<void> {
+  private async apply(event: AnyEvent, topic: string, partition: number, { offset, timestamp }: Pick<KafkaMessage, 'offset' | 'timestamp'>): Promise<void> {
     const context = await this.dataSource.transaction(async (manager): Promise<MessageContext | undefined> => {
       const inserted = await preparedQuery(manager,
-        `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset") values ($1, $2, $3, $4, $5)
+        `insert into ${this.ledger} (consumer, event_id, topic, partition, "offset")
+         select $1::text, $2::uuid, $3::text, $4::int, $5::bigint
+         where not exists (select 1 from ${this.checkpoints} c
+           where c.consumer = $1 and c.topic = $3 and c.partition = $4 and c."offset" >= $5 and c.processed_at >= $6::timestamptz)
          on conflict do nothing returning event_id`,
-        [this.definition.name, event.id, topic, partition, offset],
+        [this.definition.name, event.id, topic, partition, offset, coveredSince(timestamp)],
       );
       if (inserted.length === 0) return undefined;
       const handled = { manager, topic, partition, offset };

@@ -4,3 +4,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './consumer-pipeline';
 export * from './idempotent-consumer';
+export * from './ledger-checkpoints';

@@ -65,7 +65,39 @@ export function outboxAsQueueMigration(schema: string): new () => MigrationInter
   };
 }
 
+/**
+ * The ledger ages out below checkpoints (ADR 0028): `processed_checkpoints` holds, per consumer
+ * and partition, an offset up to which everything was applied, and the index walks the ledger by
+ * partition and age, for the checkpoints and for the rows they cover. `if not exists`: on a large
+ * ledger an operator may build the index beforehand, concurrently (RUNBOOK, Retention).
+ */
+export function ledgerCheckpointsMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class LedgerCheckpoints1764100000000 implements MigrationInterface {
+    name = 'LedgerCheckpoints1764100000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`create index if not exists processed_events_by_partition on ${s}.processed_events (consumer, topic, partition, processed_at)`);
+      await q.query(`create table ${s}.processed_checkpoints (
+        consumer text not null,
+        topic text not null,
+        partition int not null,
+        -- every offset up to this one, produced by processed_at, was applied
+        "offset" bigint not null,
+        processed_at timestamptz not null,
+        checkpointed_at timestamptz not null,
+        primary key (consumer, topic, partition)
+      )`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`drop table ${s}.processed_checkpoints`);
+      await q.query(`drop index ${s}.processed_events_by_partition`);
+    }
+  };
+}
+
 /** Every messaging migration of a schema, in order. */
 export function messagingMigrations(schema: string): Array<new () => MigrationInterface> {
-  return [messagingMigration(schema), outboxAsQueueMigration(schema)];
+  return [messagingMigration(schema), outboxAsQueueMigration(schema), ledgerCheckpointsMigration(schema)];
 }

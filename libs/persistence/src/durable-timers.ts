@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { preparedQuery } from './prepared-query';
 import { assertIdentifier } from './database';
+import type { AgeRule } from './retention';
 
 export interface DueTimer {
   id: string;
@@ -93,6 +94,31 @@ export function timerOrderMigration(schema: string): new () => MigrationInterfac
       await q.query(`drop index ${s}.timers_pending_by_subject`);
     }
   };
+}
+
+/**
+ * Fired and cancelled timers age out (ADR 0028): nothing reads them, and scheduling a subject
+ * whose timer is gone inserts it where it would have armed the old row again. The index holds
+ * only finished timers, the rows the retention rule looks for.
+ */
+export function timerRetentionMigration(schema: string): new () => MigrationInterface {
+  const s = assertIdentifier(schema);
+  return class DurableTimerRetention1764100000100 implements MigrationInterface {
+    name = 'DurableTimerRetention1764100000100';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`create index timers_finished on ${s}.timers ((coalesce(fired_at, cancelled_at))) where coalesce(fired_at, cancelled_at) is not null`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`drop index ${s}.timers_finished`);
+    }
+  };
+}
+
+/** Timers fired or cancelled longer than `windowMs` ago go; a pending one (neither) never does. */
+export function timerRetentionRule(schema: string, windowMs: number): AgeRule {
+  return { name: 'timers', table: `${assertIdentifier(schema)}.timers`, windowMs, age: { predicate: 'coalesce(t.fired_at, t.cancelled_at) < $1' } };
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;

@@ -2,3 +2,4 @@ export * from './database';
 export * from './durable-timers';
 export * from './prepared-query';
 export * from './poller';
+export * from './retention';

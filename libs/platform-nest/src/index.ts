@@ -8,4 +8,6 @@ export * from './http/errors.filter';
 export * from './health/vigil-metrics';
 export * from './messaging/messaging.service';
 export * from './messaging/timer.service';
+export * from './retention/retention.config';
+export * from './retention/retention.service';
 export * from './config-documents/config-documents.service';

@@ -1,11 +1,11 @@
 import { migrationRoundTrip } from '@vigil/persistence/testing';
 import { serviceMigrations } from './platform.module';
 
-/** The tables every service's schema gets from the platform: outbox, ledger, config documents and (optionally) durable timers. */
+/** The tables every service's schema gets from the platform: outbox, ledger and its checkpoints, config documents and (optionally) durable timers. */
 describe('the platform migrations of a service schema', () => {
   it.each([
-    ['without timers', false, ['config_documents', 'outbox', 'processed_events']],
-    ['with durable timers', true, ['config_documents', 'outbox', 'processed_events', 'timers']],
+    ['without timers', false, ['config_documents', 'outbox', 'processed_checkpoints', 'processed_events']],
+    ['with durable timers', true, ['config_documents', 'outbox', 'processed_checkpoints', 'processed_events', 'timers']],
   ])('%s run up, all the way down, and up again to the same tables and indexes', async (_, timers, tables) => {
     const migrations = serviceMigrations({ schema: 'platform_roundtrip', timers });
     const trip = await migrationRoundTrip('platform_roundtrip', migrations);

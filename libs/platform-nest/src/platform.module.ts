@@ -8,7 +8,7 @@ import { DocumentOwners, type DocumentKind } from '@vigil/contracts';
 import { TokenVerifier, authConfigFromEnv } from '@vigil/auth';
 import { messagingMigrations } from '@vigil/messaging';
 import { loadConfig, loggerOptions } from '@vigil/observability';
-import { autovacuumRuns, openDatabase, timerOrderMigration, timerRetriesMigration, timersMigration } from '@vigil/persistence';
+import { autovacuumRuns, openDatabase, timerOrderMigration, timerRetentionMigration, timerRetriesMigration, timersMigration } from '@vigil/persistence';
 import { PolicyRegistry } from '@vigil/resilience';
 import { AuthGuard } from './auth/auth.guard';
 import { BASE_CONFIG, BaseConfig } from './base.config';
@@ -21,20 +21,24 @@ import { VigilMetrics } from './health/vigil-metrics';
 import { MessagingService } from './messaging/messaging.service';
 import { TimerService } from './messaging/timer.service';
 import { KAFKA_SOCKET_FACTORY, PLATFORM_OPTIONS, type PlatformOptions } from './platform.options';
+import { RETENTION_CONFIG, loadRetentionConfig } from './retention/retention.config';
+import { RetentionService } from './retention/retention.service';
 
 /** Every migration of a service's schema, in order: the platform's tables first, then the service's own. */
 export function serviceMigrations(options: Pick<PlatformOptions, 'schema' | 'timers' | 'migrations'>): Array<new () => MigrationInterface> {
   return [
     ...messagingMigrations(options.schema),
     configDocumentsMigration(options.schema),
-    ...(options.timers ? [timersMigration(options.schema), timerRetriesMigration(options.schema), timerOrderMigration(options.schema)] : []),
+    ...(options.timers
+      ? [timersMigration(options.schema), timerRetriesMigration(options.schema), timerOrderMigration(options.schema), timerRetentionMigration(options.schema)]
+      : []),
     ...(options.migrations ?? []),
   ];
 }
 
 /**
  * What every Vigil service stands on: validated config, JSON logs, its schema migrated,
- * Kafka with outbox relay and idempotent consumers, durable timers, auth, health,
+ * Kafka with outbox relay and idempotent consumers, durable timers, retention, auth, health,
  * metrics, reliability and — for services that own configuration kinds — `vigil apply`.
  */
 @Global()
@@ -50,6 +54,7 @@ export class PlatformModule implements NestModule {
       { provide: PLATFORM_OPTIONS, useValue: options },
       { provide: KAFKA_SOCKET_FACTORY, useValue: null },
       { provide: BASE_CONFIG, useFactory: () => loadConfig(BaseConfig) },
+      { provide: RETENTION_CONFIG, useFactory: () => loadRetentionConfig() },
       {
         provide: DataSource,
         inject: [BASE_CONFIG],
@@ -75,6 +80,7 @@ export class PlatformModule implements NestModule {
       AuthGuard,
       ConfigDocumentsService,
       ...(options.timers ? [TimerService] : []),
+      RetentionService,
     ];
     return {
       module: PlatformModule,

@@ -1,5 +1,7 @@
 import type { ServiceName, Topic } from '@vigil/contracts';
+import type { RetentionRule } from '@vigil/persistence';
 import type { MigrationInterface } from 'typeorm';
+import type { RetentionWindows } from './retention/retention.config';
 
 export interface PlatformOptions {
   service: ServiceName;
@@ -13,6 +15,11 @@ export interface PlatformOptions {
   topics: Topic[];
   /** Whether the service keeps durable timers. */
   timers?: boolean;
+  /**
+   * The service's own tables that grow with traffic, and when their rows may go (ADR 0028), from
+   * the configured windows. The platform's ledger and timers have their rules already.
+   */
+  retention?: (windows: RetentionWindows) => RetentionRule[];
 }
 
 export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { Topics } from '@vigil/contracts';
 import { inMessageTrace } from '@vigil/observability';
-import { ConsumerGroupTimeouts, ConsumerPipeline, PoisonMessageError } from '@vigil/messaging';
+import { ConsumerGroupTimeouts, ConsumerPipeline, PoisonMessageError, isBelowCheckpoint } from '@vigil/messaging';
 import { BASE_CONFIG, BaseConfig, MessagingService, VigilMetrics } from '@vigil/platform-nest';
 import { AlarmChangesRejectedError } from '../record-alarms/record-alarms.errors';
+import { InboundLedger } from '../record-alarms/idempotency-keys.retention';
 import { RecordAlarmsHandler } from '../record-alarms/record-alarms.handler';
 import { parseInboundAlarm } from './inbound-alarm';
 import { INBOUND_ALARMS_CONFIG, type InboundAlarmsConfig } from './inbound-alarms.config';
@@ -16,7 +17,8 @@ const STOP_TIMEOUT_MS = 10_000;
  * `vigil.alarms.inbound.v1` — plain JSON, not Vigil's event envelope, so this is its own
  * kafkajs consumer rather than the platform's envelope consumer. Each message is recorded
  * like a POST with the idempotency key `kafka/<topic>/<partition>/<offset>`, stored in the
- * same transaction as the events, so a redelivery records nothing twice; the offset is
+ * same transaction as the events, so a redelivery records nothing twice (and one below the
+ * partition's checkpoint, its key aged out, is recognised by its offset: ADR 0028); the offset is
  * committed only after that transaction. Through the platform's consumer pipeline: a message
  * that can never be recorded (unreadable, or rejected by the recording, such as an idempotency
  * key that stands for other content) goes to `vigil.alarms.inbound.dlq.v1` with its reason and
@@ -78,8 +80,10 @@ export class InboundAlarmsConsumer implements OnApplicationBootstrap, BeforeAppl
 
   /** One message, start to end; public so a test can deliver the same message twice. */
   async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
+    const position = { consumer: InboundLedger, topic, partition, offset: message.offset, timestamp: message.timestamp };
     await this.pipeline.process({ topic, partition, message }, readInboundAlarm, async (inbound) => {
-      await this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`);
+      await this.handler.record(inbound.tenantId, [inbound.change], `kafka/${topic}/${partition}/${message.offset}`,
+        (manager) => isBelowCheckpoint(manager, 'ingestion', position));
       this.metrics.eventsConsumed.inc({ topic, type: 'inbound-alarm', outcome: 'processed' });
     });
   }

@@ -38,13 +38,17 @@ export class RecordAlarmsHandler {
     this.database = policies.breaker('database', { critical: true, isFailure: isDatabaseUnavailable });
   }
 
-  async record(tenantId: string, changes: AlarmChange[], idempotencyKey?: string): Promise<RecordResponse> {
+  /**
+   * `recordedBefore`, asked in the transaction when the key is not stored: whether the request was
+   * recorded before under a key since deleted (a Kafka message below its partition's checkpoint).
+   */
+  async record(tenantId: string, changes: AlarmChange[], idempotencyKey?: string, recordedBefore?: (manager: EntityManager) => Promise<boolean>): Promise<RecordResponse> {
     await this.rateLimit.take(tenantId, changes.length);
     const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: createHash('sha256').update(JSON.stringify(changes)).digest('hex') };
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.database.execute(() =>
-          this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotency)),
+          this.dataSource.transaction((manager) => this.recordIn(manager, tenantId, changes, idempotency, recordedBefore)),
         );
         this.messaging.flush();
         return response;
@@ -59,12 +63,18 @@ export class RecordAlarmsHandler {
    * concurrent requests cannot deadlock), decide and evolve in memory, then one insert of
    * the events, one upsert of the alarms' new state, one insert into the outbox.
    */
-  private async recordIn(manager: EntityManager, tenantId: string, changes: AlarmChange[], idempotency: Idempotency | undefined): Promise<RecordResponse> {
+  private async recordIn(
+    manager: EntityManager, tenantId: string, changes: AlarmChange[], idempotency: Idempotency | undefined, recordedBefore?: (manager: EntityManager) => Promise<boolean>,
+  ): Promise<RecordResponse> {
     if (idempotency) {
       const [seen] = await manager.query('select request_hash, response from ingestion.idempotency_keys where tenant_id = $1 and key = $2', [tenantId, idempotency.key]);
       if (seen) {
         if (seen.request_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError('Idempotency-Key');
         return seen.response as RecordResponse;
+      }
+      // Only after the key: a key deleted before that read was covered by a checkpoint committed before the delete, which this read sees.
+      if (await recordedBefore?.(manager)) {
+        return { results: changes.map((c) => ({ alarmId: c.alarmKey, result: 'duplicate', reason: 'recorded from this Kafka message before' })) };
       }
     }
     const states = await this.load(manager, tenantId, [...new Set(changes.map((c) => c.alarmKey))].sort());

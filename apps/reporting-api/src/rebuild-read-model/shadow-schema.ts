@@ -4,8 +4,11 @@ import { assertIdentifier } from '@vigil/persistence';
 export const LiveSchema = 'reporting';
 export const ShadowSchema = 'reporting_rebuild';
 
-/** Tables of the schema that are not the read model: the platform's, and the restatement versions and their spans (kept, and moved on swap). */
-const NotReadModel = ['migrations', 'outbox', 'processed_events', 'config_documents', 'restatements', 'restated_spans'];
+/**
+ * Tables of the schema that are not the read model: the platform's, and the restatement versions and their spans (kept, and moved on swap).
+ * The ledger's checkpoints stay as they are: the replay applies everything up to them again.
+ */
+const NotReadModel = ['migrations', 'outbox', 'processed_events', 'processed_checkpoints', 'config_documents', 'restatements', 'restated_spans'];
 
 type Queryable = Pick<EntityManager, 'query'>;
 

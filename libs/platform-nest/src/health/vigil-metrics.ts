@@ -16,6 +16,7 @@ export class VigilMetrics {
   readonly componentUp: Gauge<'component'>;
   readonly ready: Gauge;
   readonly timersOverdue: Gauge;
+  readonly retentionDeleted: Counter<'table'>;
 
   constructor(@Inject(PLATFORM_OPTIONS) options: PlatformOptions) {
     this.registry = createMetricsRegistry(options.service);
@@ -28,6 +29,7 @@ export class VigilMetrics {
     this.breakerState = new Gauge({ name: 'vigil_circuit_breaker_open', help: '1 while a breaker is open', labelNames: ['breaker'], registers });
     this.componentUp = new Gauge({ name: 'vigil_health_component_up', help: '1 while a readiness component (database, kafka, breakers) is up', labelNames: ['component'], registers });
     this.timersOverdue = new Gauge({ name: 'vigil_timers_overdue', help: 'Durable timers due more than a minute ago and not fired: a stopped or starved timer loop', registers });
+    this.retentionDeleted = new Counter({ name: 'vigil_retention_deleted_rows_total', help: 'Rows the retention job deleted, by schema-qualified table', labelNames: ['table'], registers });
     this.ready = new Gauge({ name: 'vigil_ready', help: '1 while the service is ready (what /health/readiness answers)', registers });
   }
 }
