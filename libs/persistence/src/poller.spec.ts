@@ -108,6 +108,18 @@ describe('Poller', () => {
     expect(poller.lastError).toBeUndefined();
   });
 
+  it('waits before its first pass when asked to, and a kick ends that wait', async () => {
+    const { state, pass } = recordingPass();
+    const poller = new Poller(pass, { idleMs: HOUR });
+    poller.start(HOUR);
+    await until(() => poller.nextPollAt !== undefined);
+    expect(state.calls).toEqual([]);
+    poller.kick();
+    await until(() => state.calls.length === 1);
+    await poller.stop();
+    expect(state.calls).toEqual([0]);
+  });
+
   it('stops only once the pass in hand has finished', async () => {
     let release!: () => void;
     let finished = false;

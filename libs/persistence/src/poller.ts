@@ -39,10 +39,11 @@ export class Poller {
 
   constructor(private readonly pass: (lane: number) => Promise<boolean>, private readonly options: PollerOptions) {}
 
-  start(): void {
+  /** Starts the lanes; with `firstPassAfterMs`, each sleeps that long first (a kick ends the sleep). */
+  start(firstPassAfterMs = 0): void {
     if (this.running) return;
     this.running = true;
-    this.loops = Promise.all(Array.from({ length: this.options.lanes ?? 1 }, (_, lane) => this.loop(lane)));
+    this.loops = Promise.all(Array.from({ length: this.options.lanes ?? 1 }, (_, lane) => this.loop(lane, firstPassAfterMs)));
   }
 
   /** Wakes the lanes a kick wakes: work was just committed. */
@@ -68,8 +69,9 @@ export class Poller {
     for (const wake of [...this.sleepers.values()]) wake();
   }
 
-  private async loop(lane: number): Promise<void> {
+  private async loop(lane: number, firstPassAfterMs: number): Promise<void> {
     const hearsKicks = lane === 0 || this.options.kick !== 'first';
+    if (firstPassAfterMs > 0) await this.sleep(lane, firstPassAfterMs);
     while (this.running) {
       const kicksBefore = this.kicks;
       let didWork = false;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ledgerRetentionRule } from '@vigil/messaging';
-import { runRetention, timerRetentionRule, validateRule, type RetentionRule, type RetentionRun } from '@vigil/persistence';
+import { Poller, runRetention, timerRetentionRule, validateRule, type RetentionRule, type RetentionRun } from '@vigil/persistence';
 import { VigilMetrics } from '../health/vigil-metrics';
 import { PLATFORM_OPTIONS, type PlatformOptions } from '../platform.options';
 import { RETENTION_CONFIG, RetentionConfig } from './retention.config';
@@ -20,8 +20,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(RetentionService.name);
   readonly rules: RetentionRule[];
   private readonly lockName: string;
-  private next?: NodeJS.Timeout;
-  private current?: Promise<unknown>;
+  private readonly poller: Poller;
   private stopping = false;
 
   constructor(
@@ -39,10 +38,17 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     this.lockName = `vigil-retention:${options.schema}`;
     // Every table shows in /metrics from the start, at 0 until something goes.
     for (const rule of this.rules) metrics.retentionDeleted.inc({ table: rule.table }, 0);
+    this.poller = new Poller(async () => {
+      await this.runOnce();
+      return false;
+    }, {
+      idleMs: config.RETENTION_INTERVAL_MS,
+      onError: (error) => this.logger.warn({ msg: 'retention run failed; will run again at the next interval', error: error.message }),
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(Math.min(FIRST_RUN_AFTER_MS, this.config.RETENTION_INTERVAL_MS));
+    this.poller.start(Math.min(FIRST_RUN_AFTER_MS, this.config.RETENTION_INTERVAL_MS));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -52,8 +58,7 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   /** Lets the batch in hand finish and runs nothing more. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.next);
-    await this.current;
+    await this.poller.stop();
   }
 
   /** One run of every rule, measured from `now`. */
@@ -68,16 +73,5 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.log({ msg: 'retention deleted rows', deleted, durationMs: Date.now() - started, ...(run.stopped ? { stopped: true } : {}) });
     }
     return run;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopping) return;
-    this.next = setTimeout(() => {
-      this.current = this.runOnce()
-        .catch((error: Error) => this.logger.warn({ msg: 'retention run failed; will run again at the next interval', error: error.message }))
-        .finally(() => this.schedule(this.config.RETENTION_INTERVAL_MS));
-    }, delayMs);
-    // The next run never holds a process open by itself.
-    this.next.unref();
   }
 }
