@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
+import { AlarmEventTypes, SlaEventTypes, Topics, assertNever, isEventOf, type AnyEvent } from '@vigil/contracts';
 import { MessagingService } from '@vigil/platform-nest';
 import { alarmTriggerOf } from '../domain/alarm-trigger.rules';
 import { AcknowledgeEscalationHandler } from '../acknowledge-escalation/acknowledge-escalation.handler';
@@ -31,6 +31,8 @@ export class AlarmAndSlaEventsConsumer implements OnModuleInit {
   }
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
+    // Only alarm and SLA events are published on the topics this consumer reads.
+    if (!isEventOf(event, [...AlarmEventTypes, ...SlaEventTypes])) return;
     switch (event.type) {
       case 'alarm-raised': {
         const { data } = event;
@@ -73,15 +75,6 @@ export class AlarmAndSlaEventsConsumer implements OnModuleInit {
         return;
       case 'sla-met':
         // Met means the alarm cleared in time; its alarm-cleared resolves the escalation.
-        return;
-      case 'escalation-triggered':
-      case 'escalation-acknowledged':
-      case 'escalation-resolved':
-      case 'notification-delivered':
-      case 'notification-failed':
-      case 'config-applied':
-      case 'config-deleted':
-        // Not published on the topics this consumer reads.
         return;
       default:
         assertNever(event);

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, assertNever, type AnyEvent } from '@vigil/contracts';
+import { EscalationEventTypes, Topics, isEventOf, type AnyEvent } from '@vigil/contracts';
 import { traceHeaders } from '@vigil/observability';
 import { MessagingService } from '@vigil/platform-nest';
 import { DeliveryWorkers } from '../deliver-notification/delivery-workers';
@@ -32,27 +32,8 @@ export class EscalationEventsConsumer implements OnModuleInit {
   }
 
   async handle(event: AnyEvent, manager: EntityManager): Promise<void> {
-    switch (event.type) {
-      case 'escalation-triggered':
-      case 'escalation-acknowledged':
-      case 'escalation-resolved':
-        return this.schedule(event, manager);
-      case 'alarm-raised':
-      case 'alarm-severity-changed':
-      case 'alarm-acknowledged':
-      case 'alarm-cleared':
-      case 'sla-at-risk':
-      case 'sla-breached':
-      case 'sla-met':
-      case 'notification-delivered':
-      case 'notification-failed':
-      case 'config-applied':
-      case 'config-deleted':
-        // Not published on the escalation topic; nothing to notify.
-        return;
-      default:
-        return assertNever(event);
-    }
+    // Only escalation events are published on the escalation topic: nothing else to notify.
+    if (isEventOf(event, EscalationEventTypes)) await this.schedule(event, manager);
   }
 
   private async schedule(event: EscalationEvent, manager: EntityManager): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Topics, assertNever, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
+import { AlarmEventTypes, Topics, assertNever, isEventOf, type AlarmRef, type AnyEvent, type EventEnvelope } from '@vigil/contracts';
 import { useGenericPlans } from '@vigil/persistence';
 import { MessagingService } from '@vigil/platform-nest';
 import { CorrectResolutionHistoryHandler } from '../correct-resolution-history/correct-resolution-history.handler';
@@ -53,6 +53,8 @@ export class AlarmEventsConsumer implements OnModuleInit {
 
   /** The outage intervals and resolution clocks, then the availability windows the change touches. */
   private async timeAlarm(event: AnyEvent, manager: EntityManager): Promise<void> {
+    // Only alarm events are published on vigil.alarm-events.v1.
+    if (!isEventOf(event, AlarmEventTypes)) return;
     switch (event.type) {
       case 'alarm-raised': {
         const outcome = await this.outages.record(manager, event);
@@ -87,18 +89,6 @@ export class AlarmEventsConsumer implements OnModuleInit {
       case 'alarm-acknowledged':
         // Acknowledging stops escalation, not the SLA: the alarm is still down and a resolution
         // objective measures the time to resolve, so the outage and the clocks keep running.
-        return;
-      case 'sla-at-risk':
-      case 'sla-breached':
-      case 'sla-met':
-      case 'escalation-triggered':
-      case 'escalation-acknowledged':
-      case 'escalation-resolved':
-      case 'notification-delivered':
-      case 'notification-failed':
-      case 'config-applied':
-      case 'config-deleted':
-        // Only alarm events are published on vigil.alarm-events.v1.
         return;
       default:
         return assertNever(event);

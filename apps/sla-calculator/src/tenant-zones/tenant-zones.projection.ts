@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Topics, assertNever, type AnyEvent, type TenantSpec } from '@vigil/contracts';
+import { ConfigEventTypes, Topics, assertNever, isEventOf, type AnyEvent, type TenantSpec } from '@vigil/contracts';
 import { PoisonMessageError } from '@vigil/messaging';
 import { MessagingService } from '@vigil/platform-nest';
 import type { EntityManager } from 'typeorm';
@@ -33,6 +33,8 @@ export class TenantZonesProjection implements OnModuleInit {
   }
 
   async project(event: AnyEvent, manager: EntityManager): Promise<void> {
+    // Only config events are published on vigil.config-events.v1.
+    if (!isEventOf(event, ConfigEventTypes)) return;
     switch (event.type) {
       case 'config-applied': {
         // Only the zone of a Tenant matters here. Our own kinds (SLAPolicy, BusinessCalendar, …)
@@ -46,20 +48,6 @@ export class TenantZonesProjection implements OnModuleInit {
       case 'config-deleted':
         // Without its Tenant document the tenant falls back to UTC.
         if (event.data.kind === 'Tenant') await this.tenants.remove(manager, event.tenantId);
-        return;
-      case 'alarm-raised':
-      case 'alarm-severity-changed':
-      case 'alarm-acknowledged':
-      case 'alarm-cleared':
-      case 'sla-at-risk':
-      case 'sla-breached':
-      case 'sla-met':
-      case 'escalation-triggered':
-      case 'escalation-acknowledged':
-      case 'escalation-resolved':
-      case 'notification-delivered':
-      case 'notification-failed':
-        // Only config events are published on vigil.config-events.v1.
         return;
       default:
         return assertNever(event);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
-import { InvalidEventError, parseEvent, type EventDataOf } from './envelope';
-import { EventTypes, type EventType } from './event-types';
+import { InvalidEventError, escalationAlarm, isEventOf, parseEvent, type EventDataOf } from './envelope';
+import { AlarmEventTypes, EscalationEventTypes, EventTypes, SlaEventTypes, type EventType } from './event-types';
 import { EventVersions, currentVersionOf, type EventHistory } from './event-versions';
 import { newEvent } from './new-event';
 
@@ -77,6 +77,23 @@ describe('event versions', () => {
       const older = Object.keys(history.older).map(Number).sort((a, b) => a - b);
       const expected = older.length === 0 ? [] : Array.from({ length: history.current - older[0] }, (_, i) => older[0] + i);
       expect([type, Number.isInteger(history.current) && history.current >= 1, older]).toEqual([type, true, expected]);
+    }
+  });
+});
+
+describe('isEventOf', () => {
+  it('holds for exactly the types of the list it is given', () => {
+    const topicTypes = [...AlarmEventTypes, ...SlaEventTypes] as readonly EventType[];
+    for (const type of EventTypes) expect(isEventOf(parseEvent(overTheWire(written(type))), [...AlarmEventTypes, ...SlaEventTypes])).toBe(topicTypes.includes(type));
+  });
+});
+
+describe('escalationAlarm', () => {
+  it('is the alarm a page lists first, and the one an acknowledgement or resolution names', () => {
+    for (const type of EscalationEventTypes) {
+      const event = parseEvent(overTheWire(written(type)));
+      if (!isEventOf(event, EscalationEventTypes)) throw new Error(`${type} is an escalation event`);
+      expect(escalationAlarm(event)).toEqual(alarm);
     }
   });
 });

@@ -122,6 +122,14 @@ export function isEventOfType<T extends EventType>(event: AnyEvent, type: T): ev
   return event.type === type;
 }
 
+/**
+ * Whether an event is of one of `types` (a topic's, such as `AlarmEventTypes`): narrows it, so a
+ * consumer switches over just those and still ends in a never check.
+ */
+export function isEventOf<T extends EventType>(event: AnyEvent, types: readonly T[]): event is Extract<AnyEvent, { type: T }> {
+  return (types as readonly EventType[]).includes(event.type);
+}
+
 /** The events of the escalation topic, narrowed on `type`. */
 export type EscalationEvent = Extract<AnyEvent, { type: EscalationEventType }>;
 
